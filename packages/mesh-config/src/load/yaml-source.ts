@@ -61,7 +61,6 @@ export function parseYamlSource(text: string): ParsedSource {
         }
         return;
       }
-      if (doc.contents === null) return;
       let value: unknown;
       try {
         value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -73,6 +72,8 @@ export function parseYamlSource(text: string): ParsedSource {
         });
         return;
       }
+      // An empty document (a stray "---", a file of only comments) holds nothing to load.
+      if (value === null || value === undefined) return;
       documents.push({
         index,
         value,

@@ -1,0 +1,14 @@
+// The `weft` command line: one place where every command is registered.
+
+import { Command } from 'commander';
+import { registerValidateCommand } from './commands/validate.ts';
+
+const program = new Command('weft')
+  .description('Weft service mesh: validate configuration and operate the control plane')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+registerValidateCommand(program);
+
+await program.parseAsync(process.argv);

@@ -18,5 +18,14 @@ export {
   type SourceFile,
 } from './load/load.ts';
 export { loadMeshConfig, type MeshConfigResult } from './load-mesh-config.ts';
+export {
+  canonicalSet,
+  diffResourceSets,
+  mergeResources,
+  type ResourceChange,
+  type ResourceChangeAction,
+  removeResources,
+  resourceSetHash,
+} from './resource-set.ts';
 export * from './resources/index.ts';
 export { validateResourceSet } from './validate/index.ts';

@@ -1,0 +1,118 @@
+// What operators do to the mesh configuration: apply, delete, roll back, diff. Each change is
+// validated as a whole set before anything is written, and lands as one audited revision.
+
+import {
+  diffResourceSets,
+  MeshConfigError,
+  MeshError,
+  mergeResources,
+  type Resource,
+  type ResourceChange,
+  removeResources,
+  validateResourceSet,
+} from '@weft/mesh-config';
+import type { AuditRecord } from '../repositories/audit.ts';
+import type { ChangeOutcome, RevisionRepository } from '../repositories/revisions.ts';
+
+export class NotFoundError extends MeshError {
+  constructor(what: string) {
+    super('MESH_ERR_NOT_FOUND', `${what} does not exist`);
+  }
+}
+
+function assertValid(resources: Resource[]): Resource[] {
+  const issues = validateResourceSet(resources.map((resource) => ({ resource })));
+  if (issues.length > 0) throw new MeshConfigError(issues);
+  return resources;
+}
+
+function auditOf(
+  actor: string,
+  action: string,
+  changes: ResourceChange[],
+  revision: number,
+): AuditRecord {
+  return {
+    actor,
+    action,
+    target: changes.length === 1 && changes[0] ? changes[0].key : 'mesh',
+    outcome: 'OK',
+    detail: {
+      revision,
+      changes: changes.map((c) => ({
+        key: c.key,
+        action: c.action,
+        before: c.before,
+        after: c.after,
+      })),
+    },
+  };
+}
+
+export function applyResources(
+  revisions: RevisionRepository,
+  resources: readonly Resource[],
+  actor: string,
+  message = 'apply',
+): Promise<ChangeOutcome> {
+  return revisions.change(
+    { author: actor, message, source: 'APPLY' },
+    (current) => assertValid(mergeResources(current, resources)),
+    (changes, id) => auditOf(actor, 'config.apply', changes, id),
+  );
+}
+
+export function deleteResources(
+  revisions: RevisionRepository,
+  keys: readonly string[],
+  actor: string,
+  message = 'delete',
+): Promise<ChangeOutcome> {
+  return revisions.change(
+    { author: actor, message, source: 'DELETE' },
+    (current) => {
+      const known = new Set(
+        current.map((r) => `${r.kind}/${r.metadata.namespace}/${r.metadata.name}`),
+      );
+      const missing = keys.find((key) => !known.has(key));
+      if (missing !== undefined) throw new NotFoundError(missing);
+      return assertValid(removeResources(current, keys));
+    },
+    (changes, id) => auditOf(actor, 'config.delete', changes, id),
+  );
+}
+
+/** Restores the set of revision `target` as a new revision; history is never rewritten. */
+export async function rollbackTo(
+  revisions: RevisionRepository,
+  target: number,
+  actor: string,
+): Promise<ChangeOutcome> {
+  const revision = await revisions.get(target);
+  if (revision === undefined) throw new NotFoundError(`revision ${target}`);
+  return revisions.change(
+    {
+      author: actor,
+      message: `rollback to revision ${target}`,
+      source: 'ROLLBACK',
+      restoredFrom: target,
+    },
+    () => assertValid(revision.resources),
+    (changes, id) => auditOf(actor, 'config.rollback', changes, id),
+  );
+}
+
+/** The changes that lead from revision `from` to revision `to` (0 is the empty mesh). */
+export async function diffRevisions(
+  revisions: RevisionRepository,
+  from: number,
+  to: number,
+): Promise<ResourceChange[]> {
+  const load = async (id: number) => {
+    if (id === 0) return [];
+    const revision = await revisions.get(id);
+    if (revision === undefined) throw new NotFoundError(`revision ${id}`);
+    return revision.resources;
+  };
+  return diffResourceSets(await load(from), await load(to));
+}

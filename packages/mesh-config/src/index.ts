@@ -17,6 +17,7 @@ export {
   loadSources,
   type SourceFile,
 } from './load/load.ts';
+export { loadTypedDocument, type TypedLoadResult } from './load/load-typed.ts';
 export { loadMeshConfig, type MeshConfigResult } from './load-mesh-config.ts';
 export {
   canonicalSet,

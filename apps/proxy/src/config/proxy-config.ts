@@ -1,0 +1,94 @@
+// The proxy's own configuration file (proxy.yaml): who it is, where it listens, where its
+// certificates and snapshot live. Routing comes from the snapshot, never from here.
+
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import {
+  API_VERSION,
+  type ConfigIssue,
+  loadTypedDocument,
+  MeshConfigError,
+} from '@weft/mesh-config';
+import { z } from 'zod';
+
+export const DEFAULT_INBOUND_PORT = 15_443;
+export const DEFAULT_ADMIN_PORT = 15_000;
+export const DEFAULT_LISTEN_ADDRESS = '0.0.0.0';
+export const LOOPBACK = '127.0.0.1';
+/** Request bodies up to this size are kept so a retry can resend them; larger ones are not retried. */
+export const DEFAULT_RETRY_BUFFER_BYTES = 64 * 1024;
+/** Node's own default; a request with larger headers gets 431. */
+export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+/** Slowloris guard: the whole request head must arrive within this time. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+const port = z.number().int().min(0).max(65_535);
+const listener = (defaultAddress: string, defaultPort: number) =>
+  z.strictObject({ address: z.string().default(defaultAddress), port: port.default(defaultPort) });
+
+export const proxyConfigSchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION, { error: `must be "${API_VERSION}"` }),
+  kind: z.literal('ProxyConfig', { error: 'must be "ProxyConfig"' }),
+  workload: z.strictObject({
+    id: z.string().min(1),
+    service: z.string().min(1),
+    namespace: z.string().min(1).default('default'),
+    version: z.string().optional(),
+  }),
+  inbound: listener(DEFAULT_LISTEN_ADDRESS, DEFAULT_INBOUND_PORT).default({
+    address: DEFAULT_LISTEN_ADDRESS,
+    port: DEFAULT_INBOUND_PORT,
+  }),
+  application: z.strictObject({ address: z.string().default(LOOPBACK), port }),
+  outbound: z
+    .strictObject({ address: z.string().default(LOOPBACK), httpProxyPort: port.optional() })
+    .default({ address: LOOPBACK }),
+  admin: listener(LOOPBACK, DEFAULT_ADMIN_PORT).default({
+    address: LOOPBACK,
+    port: DEFAULT_ADMIN_PORT,
+  }),
+  tls: z.strictObject({
+    certFile: z.string(),
+    keyFile: z.string(),
+    trustBundleFile: z.string(),
+  }),
+  snapshotFile: z.string().optional(),
+  stateDir: z.string().optional(),
+  limits: z
+    .strictObject({
+      retryBufferBytes: z.number().int().nonnegative().default(DEFAULT_RETRY_BUFFER_BYTES),
+      maxHeaderBytes: z.number().int().positive().default(DEFAULT_MAX_HEADER_BYTES),
+      headersTimeoutMs: z.number().int().positive().default(DEFAULT_HEADERS_TIMEOUT_MS),
+      idleTimeoutMs: z.number().int().positive().default(DEFAULT_IDLE_TIMEOUT_MS),
+    })
+    .default({
+      retryBufferBytes: DEFAULT_RETRY_BUFFER_BYTES,
+      maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES,
+      headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS,
+      idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
+    }),
+});
+
+export type ProxyConfig = z.infer<typeof proxyConfigSchema>;
+
+/** Reads proxy.yaml; relative paths in it are taken from the file's own folder. */
+export async function loadProxyConfig(file: string): Promise<ProxyConfig> {
+  const text = await readFile(file, 'utf8');
+  const result = loadTypedDocument(file, text, proxyConfigSchema);
+  if (!result.ok) throw new MeshConfigError(result.issues as ConfigIssue[]);
+  const base = dirname(resolve(file));
+  const config = result.value;
+  return {
+    ...config,
+    tls: {
+      certFile: resolve(base, config.tls.certFile),
+      keyFile: resolve(base, config.tls.keyFile),
+      trustBundleFile: resolve(base, config.tls.trustBundleFile),
+    },
+    ...(config.snapshotFile === undefined
+      ? {}
+      : { snapshotFile: resolve(base, config.snapshotFile) }),
+    ...(config.stateDir === undefined ? {} : { stateDir: resolve(base, config.stateDir) }),
+  };
+}

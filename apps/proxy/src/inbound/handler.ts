@@ -1,0 +1,67 @@
+// Inbound requests: identity -> access policy (403 naming the rule) -> the local service over a
+// keep-alive pool. The service is unchanged: it sees plain HTTP from localhost.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Dispatcher, Pool } from 'undici';
+import { accessDenied, notReady } from '../errors.ts';
+import { continueTrace, endToEndHeaders, ensureRequestId } from '../http/headers.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { failRequest } from '../stack/dispatch.ts';
+import { type Completion, createResponseSink } from '../stack/response-sink.ts';
+
+/** Header telling the service who called it, as Istio's x-forwarded-client-cert does. */
+export const PEER_IDENTITY_HEADER = 'x-weft-peer-identity';
+
+export interface InboundHandlerParams {
+  readonly application: { address: string; port: number };
+  readonly runtime: () => Runtime | undefined;
+  readonly onComplete: (completion: Completion, startedAt: number) => void;
+}
+
+export function createInboundHandler(params: InboundHandlerParams) {
+  const app = new Pool(`http://${params.application.address}:${params.application.port}`, {
+    // The service's own timeouts apply; the caller's proxy enforces the route's.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+
+  const handle = (req: IncomingMessage, res: ServerResponse, peer: string | undefined) => {
+    const startedAt = performance.now();
+    const sink = createResponseSink(res, {
+      onComplete: (completion) => params.onComplete(completion, startedAt),
+    });
+    const runtime = params.runtime();
+    if (runtime === undefined) {
+      req.resume();
+      failRequest(sink, notReady());
+      return;
+    }
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const pathname = query === -1 ? url : url.slice(0, query);
+    const decision = runtime.access.decide(peer, req.method ?? 'GET', pathname);
+    if (!decision.allowed) {
+      req.resume();
+      failRequest(sink, accessDenied(decision.rule));
+      return;
+    }
+    const headers = endToEndHeaders(req.headers);
+    ensureRequestId(headers);
+    continueTrace(headers);
+    if (peer === undefined) delete headers[PEER_IDENTITY_HEADER];
+    else headers[PEER_IDENTITY_HEADER] = peer;
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined ||
+      (req.headers['content-length'] ?? '0') !== '0';
+    app.dispatch(
+      {
+        path: url,
+        method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers,
+        body: hasBody ? req : null,
+      },
+      sink,
+    );
+  };
+  return { handle, close: () => app.close() };
+}

@@ -1,0 +1,73 @@
+// Keep-alive connection pools to peer proxies, one per endpoint and expected identity, shared
+// across snapshots so a config push never reconnects what did not change.
+
+import { Pool } from 'undici';
+import type { IdentityHolder } from '../../tls/identity-holder.ts';
+import { createMtlsConnector } from './mtls-connector.ts';
+
+export interface PoolSettings {
+  readonly address: string;
+  readonly port: number;
+  readonly expectedIdentity: string;
+  readonly maxConnections: number;
+  readonly connectTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+}
+
+export class EndpointPools {
+  private readonly pools = new Map<string, Pool>();
+
+  constructor(
+    private readonly identity: IdentityHolder,
+    private readonly onHandshake: (resumed: boolean) => void,
+  ) {}
+
+  get(settings: PoolSettings): Pool {
+    const key = poolKey(settings);
+    let pool = this.pools.get(key);
+    if (pool === undefined) {
+      pool = new Pool(`https://${settings.address}:${settings.port}`, {
+        connections: settings.maxConnections,
+        keepAliveTimeout: settings.idleTimeoutMs,
+        // Requests carry their own timeouts (route and per-try); undici's must not cut in first.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+        connect: createMtlsConnector({
+          identity: this.identity,
+          expectedIdentity: settings.expectedIdentity,
+          connectTimeoutMs: settings.connectTimeoutMs,
+          onHandshake: this.onHandshake,
+        }),
+      });
+      this.pools.set(key, pool);
+    }
+    return pool;
+  }
+
+  pendingFor(keys: readonly string[]): number {
+    let pending = 0;
+    for (const key of keys) pending += this.pools.get(key)?.stats.pending ?? 0;
+    return pending;
+  }
+
+  /** Closes pools no snapshot uses any more, after their requests in flight finish. */
+  retainOnly(keys: ReadonlySet<string>): void {
+    for (const [key, pool] of this.pools) {
+      if (keys.has(key)) continue;
+      this.pools.delete(key);
+      void pool.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.allSettled(pools.map((pool) => pool.destroy()));
+  }
+}
+
+export function poolKey(
+  settings: Pick<PoolSettings, 'address' | 'port' | 'expectedIdentity'>,
+): string {
+  return `${settings.address}:${settings.port} ${settings.expectedIdentity}`;
+}

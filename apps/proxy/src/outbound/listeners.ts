@@ -1,0 +1,98 @@
+// The outbound listeners on localhost: one port per upstream that the snapshot gives a local
+// port (as Consul does), opened and closed as snapshots change, and the HTTP-proxy port.
+
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ProxyConfig } from '../config/proxy-config.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { resolveByHost, resolveByLocalPort, type UpstreamResolver } from './handler.ts';
+
+type Handler = (
+  resolve: UpstreamResolver,
+) => (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export class OutboundListeners {
+  private readonly byPort = new Map<number, Server>();
+  private httpProxy: Server | undefined;
+
+  constructor(
+    private readonly config: ProxyConfig,
+    private readonly handler: Handler,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Opens the HTTP-proxy port, if configured; returns its bound port. */
+  async start(): Promise<number | undefined> {
+    const port = this.config.outbound.httpProxyPort;
+    if (port === undefined) return undefined;
+    this.httpProxy = this.createServer(resolveByHost);
+    return this.listen(this.httpProxy, port);
+  }
+
+  /** Makes the open local ports exactly those the runtime's upstreams ask for. */
+  async reconcile(runtime: Runtime): Promise<void> {
+    const wanted = new Set(runtime.byLocalPort.keys());
+    for (const [port, server] of this.byPort) {
+      if (wanted.has(port)) continue;
+      this.byPort.delete(port);
+      server.close();
+      server.closeIdleConnections();
+    }
+    for (const port of wanted) {
+      if (this.byPort.has(port)) continue;
+      const server = this.createServer(resolveByLocalPort(port));
+      this.byPort.set(port, server);
+      await this.listen(server, port);
+    }
+  }
+
+  ports(): { httpProxy: number | undefined; upstreams: number[] } {
+    const address = this.httpProxy?.address();
+    return {
+      httpProxy: typeof address === 'object' && address !== null ? address.port : undefined,
+      upstreams: [...this.byPort.keys()],
+    };
+  }
+
+  async close(): Promise<void> {
+    const servers = [...this.byPort.values(), ...(this.httpProxy ? [this.httpProxy] : [])];
+    this.byPort.clear();
+    await Promise.all(
+      servers.map(async (server) => {
+        const closed = once(server, 'close');
+        server.close();
+        server.closeAllConnections();
+        await closed;
+      }),
+    );
+  }
+
+  private createServer(resolve: UpstreamResolver): Server {
+    const { limits } = this.config;
+    const handle = this.handler(resolve);
+    const server = createServer(
+      {
+        maxHeaderSize: limits.maxHeaderBytes,
+        headersTimeout: limits.headersTimeoutMs,
+        keepAliveTimeout: limits.idleTimeoutMs,
+        requestTimeout: 0,
+      },
+      (req, res) => {
+        handle(req, res).catch((error: unknown) => {
+          this.onError(error);
+          if (!res.headersSent) res.writeHead(500, { 'x-weft-error': 'proxy-internal' }).end();
+          else res.destroy();
+        });
+      },
+    );
+    server.on('connection', (socket) => socket.setNoDelay(true));
+    return server;
+  }
+
+  private async listen(server: Server, port: number): Promise<number> {
+    server.listen(port, this.config.outbound.address);
+    await once(server, 'listening');
+    const address = server.address();
+    return typeof address === 'object' && address !== null ? address.port : port;
+  }
+}

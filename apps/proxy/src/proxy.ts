@@ -1,0 +1,207 @@
+// The proxy, assembled: identity, snapshot store, inbound and outbound listeners, admin port.
+// Everything it owns is started here and stopped here.
+
+import { once } from 'node:events';
+import type { Server } from 'node:net';
+import type { Logger } from 'pino';
+import { createAdminServer } from './admin/server.ts';
+import type { ProxyConfig } from './config/proxy-config.ts';
+import { createInboundHandler } from './inbound/handler.ts';
+import { createInboundListener } from './inbound/listener.ts';
+import { createProxyMetrics, type ProxyMetrics, statusClass } from './metrics.ts';
+import { EndpointHealth } from './outbound/concrete/endpoint-health.ts';
+import { EndpointPools } from './outbound/endpoint/endpoint-pools.ts';
+import { createOutboundHandler } from './outbound/handler.ts';
+import { OutboundListeners } from './outbound/listeners.ts';
+import { buildRuntime } from './runtime/runtime.ts';
+import { SnapshotStore } from './runtime/snapshot-store.ts';
+import { readIdentityFiles } from './tls/identity.ts';
+import { IdentityHolder } from './tls/identity-holder.ts';
+
+export interface RunningProxy {
+  readonly config: ProxyConfig;
+  readonly store: SnapshotStore;
+  readonly identity: IdentityHolder;
+  readonly metrics: ProxyMetrics;
+  readonly ports: { inbound: number; admin: number; httpProxy: number | undefined };
+  /** Rereads the certificate files and the snapshot file; a bad file keeps what is in force. */
+  reload(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startProxy(config: ProxyConfig, log: Logger): Promise<RunningProxy> {
+  const metrics = createProxyMetrics();
+  const identity = new IdentityHolder(await readIdentityFiles(config.tls));
+  const pools = new EndpointPools(identity, (resumed) =>
+    metrics.handshakes.inc({ direction: 'outbound', resumed: String(resumed) }),
+  );
+  const health = new Map<string, EndpointHealth>();
+  const store = new SnapshotStore(
+    (snapshot) =>
+      buildRuntime(snapshot, {
+        pools,
+        health: (workload, address, port) => {
+          const key = `${workload} ${address}:${port}`;
+          let entry = health.get(key);
+          if (entry === undefined) {
+            entry = new EndpointHealth(workload, address, port);
+            health.set(key, entry);
+          }
+          return entry;
+        },
+        events: {
+          onEjection: (cluster, endpoint) => {
+            metrics.ejections.inc({ cluster });
+            log.warn({ cluster, endpoint }, 'endpoint ejected by outlier detection');
+          },
+          onOverflow: (cluster, limit) => metrics.overflows.inc({ cluster, limit }),
+          onRetry: (request, reason) =>
+            metrics.retries.inc({ cluster: request.context.cluster ?? '', reason }),
+        },
+      }),
+    config.workload.id,
+    config.stateDir,
+  );
+
+  const outbound = new OutboundListeners(
+    config,
+    (resolve) =>
+      createOutboundHandler(
+        {
+          runtime: () => store.current(),
+          retryBufferBytes: config.limits.retryBufferBytes,
+          onComplete: (completion, request, startedAt) => {
+            const destination = request?.context.cluster ?? request?.context.upstream ?? 'unknown';
+            metrics.requests.inc({
+              direction: 'outbound',
+              destination,
+              status_class: statusClass(completion.status),
+              reason: completion.reason ?? '',
+            });
+            metrics.latency.observe(
+              { direction: 'outbound', destination },
+              (performance.now() - startedAt) / 1_000,
+            );
+          },
+        },
+        resolve,
+      ),
+    (error) => log.error({ err: error }, 'outbound request failed inside the proxy'),
+  );
+
+  store.onSwap((runtime, previous) => {
+    metrics.configInfo.reset();
+    metrics.configInfo.set({ version: runtime.snapshot.version, hash: runtime.snapshot.hash }, 1);
+    const inUse = new Set<string>();
+    for (const cluster of runtime.clusters.values())
+      for (const key of cluster.poolKeys) inUse.add(key);
+    pools.retainOnly(inUse);
+    outbound
+      .reconcile(runtime)
+      .catch((error: unknown) => log.error({ err: error }, 'cannot open an outbound port'));
+    log.info(
+      {
+        version: runtime.snapshot.version,
+        hash: runtime.snapshot.hash,
+        previous: previous?.snapshot.version,
+      },
+      'snapshot applied',
+    );
+  });
+
+  const inboundHandler = createInboundHandler({
+    application: config.application,
+    runtime: () => store.current(),
+    onComplete: (completion, startedAt) => {
+      const destination = config.workload.service;
+      metrics.requests.inc({
+        direction: 'inbound',
+        destination,
+        status_class: statusClass(completion.status),
+        reason: completion.reason ?? '',
+      });
+      metrics.latency.observe(
+        { direction: 'inbound', destination },
+        (performance.now() - startedAt) / 1_000,
+      );
+    },
+  });
+  const inbound = createInboundListener({
+    identity,
+    limits: config.limits,
+    metrics,
+    mtlsMode: () => store.current()?.snapshot.mesh.mtlsMode ?? 'STRICT',
+    handle: inboundHandler.handle,
+  });
+  const admin = createAdminServer({
+    metrics,
+    runtime: () => store.current(),
+    identity,
+    workloadId: config.workload.id,
+  });
+
+  const loadSnapshot = async () => {
+    if (config.snapshotFile !== undefined) {
+      try {
+        await store.applyFile(config.snapshotFile);
+        return;
+      } catch (error) {
+        log.error(
+          { err: error, file: config.snapshotFile },
+          'snapshot file refused; keeping the configuration in force',
+        );
+      }
+    }
+    if (store.current() === undefined) {
+      const restored = await store.applyLastApplied().catch((error: unknown) => {
+        log.error({ err: error }, 'the last applied snapshot cannot be used');
+        return undefined;
+      });
+      if (restored !== undefined)
+        log.warn('serving the last applied snapshot from the state directory');
+    }
+  };
+
+  await loadSnapshot();
+  const httpProxy = await outbound.start();
+  const inboundPort = await listen(inbound.server, config.inbound.port, config.inbound.address);
+  const adminPort = await listen(admin, config.admin.port, config.admin.address);
+  log.info({ inbound: inboundPort, admin: adminPort, httpProxy }, 'proxy listening');
+
+  return {
+    config,
+    store,
+    identity,
+    metrics,
+    ports: { inbound: inboundPort, admin: adminPort, httpProxy },
+    async reload() {
+      try {
+        identity.replace(await readIdentityFiles(config.tls));
+        log.info({ serial: identity.current().serial }, 'certificates reloaded');
+      } catch (error) {
+        log.error({ err: error }, 'certificate files refused; keeping the certificate in force');
+      }
+      await loadSnapshot();
+    },
+    async close() {
+      const inboundClosed = closeServer(inbound.server);
+      inbound.closeConnections();
+      await Promise.all([outbound.close(), inboundClosed, closeServer(admin)]);
+      await Promise.all([inboundHandler.close(), pools.close()]);
+    },
+  };
+}
+
+async function listen(server: Server, port: number, address: string): Promise<number> {
+  server.listen(port, address);
+  await once(server, 'listening');
+  const bound = server.address();
+  return typeof bound === 'object' && bound !== null ? bound.port : port;
+}
+
+async function closeServer(server: Server): Promise<void> {
+  const closed = once(server, 'close');
+  server.close();
+  (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+  await closed;
+}

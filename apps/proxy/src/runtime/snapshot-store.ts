@@ -1,0 +1,112 @@
+// The snapshot in force and its runtime. A new snapshot is checked, built, then swapped in with
+// one assignment; a bad one is refused (the NACK) and the previous stays. The last applied
+// snapshot is kept on disk for a start without the controller.
+
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  checkSnapshotConsistency,
+  formatIssue,
+  loadTypedDocument,
+  MeshError,
+  type ProxySnapshot,
+  proxySnapshot,
+} from '@weft/mesh-config';
+import type { Runtime } from './runtime.ts';
+
+const LAST_APPLIED_FILE = 'last-applied-snapshot.json';
+
+export class SnapshotRejectedError extends MeshError {
+  constructor(message: string) {
+    super('MESH_ERR_SNAPSHOT_REJECTED', message);
+  }
+}
+
+export type ApplyResult =
+  | { applied: true; runtime: Runtime }
+  | { applied: false; reason: 'unchanged' };
+
+export class SnapshotStore {
+  private runtime: Runtime | undefined;
+  private readonly listeners = new Set<(runtime: Runtime, previous: Runtime | undefined) => void>();
+
+  constructor(
+    private readonly build: (snapshot: ProxySnapshot) => Runtime,
+    private readonly workloadId: string,
+    private readonly stateDir: string | undefined,
+  ) {}
+
+  current(): Runtime | undefined {
+    return this.runtime;
+  }
+
+  onSwap(listener: (runtime: Runtime, previous: Runtime | undefined) => void): void {
+    this.listeners.add(listener);
+  }
+
+  /** Validates, builds and swaps in a snapshot; throws SnapshotRejectedError and keeps the old one. */
+  async apply(candidate: unknown): Promise<ApplyResult> {
+    const parsed = proxySnapshot.safeParse(candidate);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      throw new SnapshotRejectedError(
+        `not a valid snapshot: ${first?.path.join('.')}: ${first?.message}`,
+      );
+    }
+    const snapshot = parsed.data;
+    if (snapshot.workload.id !== this.workloadId) {
+      throw new SnapshotRejectedError(
+        `the snapshot is for workload ${snapshot.workload.id}, this proxy is ${this.workloadId}`,
+      );
+    }
+    const problems = checkSnapshotConsistency(snapshot);
+    if (problems.length > 0)
+      throw new SnapshotRejectedError(`inconsistent snapshot: ${problems.join('; ')}`);
+    if (
+      this.runtime?.snapshot.hash === snapshot.hash &&
+      this.runtime.snapshot.version === snapshot.version
+    ) {
+      return { applied: false, reason: 'unchanged' };
+    }
+    let runtime: Runtime;
+    try {
+      runtime = this.build(snapshot);
+    } catch (error) {
+      throw new SnapshotRejectedError(`cannot apply the snapshot: ${(error as Error).message}`);
+    }
+    const previous = this.runtime;
+    this.runtime = runtime;
+    for (const listener of this.listeners) listener(runtime, previous);
+    await this.persist(snapshot);
+    return { applied: true, runtime };
+  }
+
+  /** Reads a snapshot file written by `weft compile` or by an operator (YAML or JSON). */
+  async applyFile(file: string): Promise<ApplyResult> {
+    const result = loadTypedDocument(file, await readFile(file, 'utf8'), proxySnapshot);
+    if (!result.ok) throw new SnapshotRejectedError(result.issues.map(formatIssue).join('\n'));
+    return this.apply(result.value);
+  }
+
+  /** The snapshot this proxy last applied, if it kept one. */
+  async applyLastApplied(): Promise<ApplyResult | undefined> {
+    if (this.stateDir === undefined) return undefined;
+    let text: string;
+    try {
+      text = await readFile(join(this.stateDir, LAST_APPLIED_FILE), 'utf8');
+    } catch {
+      return undefined;
+    }
+    return this.apply(JSON.parse(text));
+  }
+
+  /** Written to a temporary file and renamed: a crash never leaves half a snapshot. */
+  private async persist(snapshot: ProxySnapshot): Promise<void> {
+    if (this.stateDir === undefined) return;
+    await mkdir(this.stateDir, { recursive: true });
+    const target = join(this.stateDir, LAST_APPLIED_FILE);
+    const temporary = `${target}.${process.pid}.tmp`;
+    await writeFile(temporary, JSON.stringify(snapshot));
+    await rename(temporary, target);
+  }
+}

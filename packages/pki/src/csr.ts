@@ -1,0 +1,62 @@
+// PKCS#10 requests: a workload asks for its SPIFFE ID with a key it keeps; the CA reads and checks one.
+
+import { PkiError } from './errors.ts';
+import { importPrivateKey, importPublicKey, SIGNING_ALGORITHM } from './keys.ts';
+import { assertSpiffeId } from './spiffe.ts';
+import { x509 } from './x509.ts';
+
+export interface CreateCsrOptions {
+  readonly privateKeyPem: string;
+  readonly publicKeyPem: string;
+  readonly spiffeId: string;
+}
+
+/** What a CSR asks for, once its signature proves the requester holds the private key. */
+export interface VerifiedCsr {
+  readonly publicKey: x509.PublicKey;
+  /** Subject alternative names it requests, possibly none. */
+  readonly requestedNames: readonly x509.JsonGeneralName[];
+}
+
+export async function createCsr(options: CreateCsrOptions): Promise<string> {
+  assertSpiffeId(options.spiffeId);
+  const [privateKey, publicKey] = await Promise.all([
+    importPrivateKey(options.privateKeyPem),
+    importPublicKey(options.publicKeyPem),
+  ]);
+  // Subject left empty, as in the X509-SVID the CA will issue; the identity is the URI SAN.
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    keys: { privateKey, publicKey },
+    signingAlgorithm: SIGNING_ALGORITHM,
+    extensions: [
+      new x509.SubjectAlternativeNameExtension([{ type: 'url', value: options.spiffeId }]),
+    ],
+  });
+  // Halves of different pairs would give a CSR every CA rejects; say so here, where it is fixable.
+  if (!(await csr.verify())) {
+    throw new PkiError('MESH_ERR_INVALID_KEY', 'the private and public keys are not one pair');
+  }
+  return `${csr.toString('pem')}\n`;
+}
+
+export async function verifyCsr(csrPem: string): Promise<VerifiedCsr> {
+  let csr: x509.Pkcs10CertificateRequest;
+  let signed: boolean;
+  try {
+    csr = new x509.Pkcs10CertificateRequest(csrPem);
+    signed = await csr.verify();
+  } catch (cause) {
+    throw new PkiError('MESH_ERR_INVALID_CSR', 'not a PKCS#10 certificate request', { cause });
+  }
+  if (!signed) {
+    throw new PkiError('MESH_ERR_INVALID_CSR', 'the CSR signature does not match its public key');
+  }
+  const { name, namedCurve } = csr.publicKey.algorithm as { name?: string; namedCurve?: string };
+  if (name !== 'ECDSA' || namedCurve !== 'P-256') {
+    throw new PkiError('MESH_ERR_INVALID_KEY', `the CSR key is ${name} ${namedCurve}, not P-256`);
+  }
+  const requestedNames = csr.extensions
+    .filter((extension) => extension instanceof x509.SubjectAlternativeNameExtension)
+    .flatMap((san) => san.names.toJSON());
+  return { publicKey: csr.publicKey, requestedNames };
+}

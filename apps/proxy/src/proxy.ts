@@ -132,6 +132,7 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
     metrics,
     mtlsMode: () => store.current()?.snapshot.mesh.mtlsMode ?? 'STRICT',
     handle: inboundHandler.handle,
+    handleUpgrade: inboundHandler.handleUpgrade,
   });
   const admin = createAdminServer({
     metrics,

@@ -28,18 +28,22 @@ export interface TestService {
   close(): Promise<void>;
 }
 
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 /** A plain HTTP service; by default it answers with who it is and what it saw. */
 export async function startService(
   name: string,
-  handler?: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void,
+  handler?: (req: IncomingMessage, res: ServerResponse) => void,
 ): Promise<TestService> {
   const hits: IncomingMessage[] = [];
   const server = createServer(async (req, res) => {
     hits.push(req);
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    if (handler !== undefined) return handler(req, res, body);
+    if (handler !== undefined) return handler(req, res);
+    const body = await readBody(req);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
       JSON.stringify({

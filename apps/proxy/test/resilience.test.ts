@@ -2,7 +2,7 @@
 // mirroring, each against real upstream behaviour through real proxies.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { call } from './harness.ts';
+import { call, readBody } from './harness.ts';
 import { startTestMesh, TEST_MESH, type TestMesh } from './mesh-fixture.ts';
 
 const ONLY_V1 = (settings = '') => `
@@ -61,8 +61,8 @@ describe('resilience', () => {
         handlers: {
           v1: (() => {
             const failing = flaky();
-            return (req, res, body) => {
-              bodies.push(body.length);
+            return async (req, res) => {
+              bodies.push((await readBody(req)).length);
               failing(req, res);
             };
           })(),

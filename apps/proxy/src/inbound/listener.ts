@@ -9,17 +9,25 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { ProxyConfig } from '../config/proxy-config.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import { spiffeIdOf } from '../tls/identity.ts';
 import type { IdentityHolder } from '../tls/identity-holder.ts';
+import { replaySocket } from './replay-socket.ts';
 
 const TLS_HANDSHAKE_RECORD = 0x16;
 
 export type InboundRequestHandler = (
   req: IncomingMessage,
   res: ServerResponse,
+  peer: string | undefined,
+) => void;
+export type InboundUpgradeHandler = (
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
   peer: string | undefined,
 ) => void;
 
@@ -29,6 +37,7 @@ export interface InboundListenerParams {
   readonly metrics: ProxyMetrics;
   readonly mtlsMode: () => 'STRICT' | 'PERMISSIVE';
   readonly handle: InboundRequestHandler;
+  readonly handleUpgrade: InboundUpgradeHandler;
 }
 
 export interface InboundListener {
@@ -91,6 +100,10 @@ export function createInboundListener(params: InboundListenerParams): InboundLis
   });
 
   const plainServer = createHttpServer(serverOptions, onRequest);
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    params.handleUpgrade(req, socket, head, peers.get(req.socket));
+  tlsServer.on('upgrade', onUpgrade);
+  plainServer.on('upgrade', onUpgrade);
   // Tracked here because a socket handed to the TLS server may never report its own close to
   // the listening server, which would then wait for it forever on shutdown.
   const sockets = new Set<Socket>();
@@ -109,8 +122,12 @@ export function createInboundListener(params: InboundListenerParams): InboundLis
     }
     socket.once('data', (first: Buffer) => {
       socket.pause();
-      socket.unshift(first);
-      (first[0] === TLS_HANDSHAKE_RECORD ? tlsServer : plainServer).emit('connection', socket);
+      if (first[0] === TLS_HANDSHAKE_RECORD) {
+        tlsServer.emit('connection', replaySocket(socket, first));
+      } else {
+        socket.unshift(first);
+        plainServer.emit('connection', socket);
+      }
       socket.resume();
     });
     socket.resume();

@@ -1,8 +1,11 @@
 // Outbound requests from the local service: find the upstream (by local port or by Host), match
-// a route entry, prepare headers and body, and run the entry's stack into the caller's response.
+// a route entry, prepare headers and body, and run the entry's stack into the caller's response
+// (or, for an Upgrade, into the caller's socket).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { noRoute, notReady, unknownUpstream } from '../errors.ts';
+import type { Duplex } from 'node:stream';
+import type { SnapshotRouteEntry } from '@weft/mesh-config';
+import { noRoute, notReady, ProxyError, unknownUpstream } from '../errors.ts';
 import {
   continueTrace,
   endToEndHeaders,
@@ -11,8 +14,14 @@ import {
 } from '../http/headers.ts';
 import { requestBody } from '../http/request-body.ts';
 import type { Runtime, UpstreamRuntime } from '../runtime/runtime.ts';
-import { failRequest, type ProxyRequest } from '../stack/dispatch.ts';
+import {
+  type Dispatch,
+  failRequest,
+  type ProxyRequest,
+  type ResponseHandler,
+} from '../stack/dispatch.ts';
 import { type Completion, createResponseSink } from '../stack/response-sink.ts';
+import { createUpgradeSink } from '../stack/upgrade-sink.ts';
 import { matchRoute } from './logical/route-match.ts';
 
 export type UpstreamResolver = (runtime: Runtime, req: IncomingMessage) => UpstreamRuntime | string;
@@ -27,68 +36,107 @@ export interface OutboundHandlerParams {
   ) => void;
 }
 
+interface Routed {
+  readonly upstream: UpstreamRuntime;
+  readonly route: SnapshotRouteEntry;
+  readonly stack: Dispatch;
+  readonly path: string;
+}
+
 export function createOutboundHandler(params: OutboundHandlerParams, resolve: UpstreamResolver) {
-  return async (req: IncomingMessage, res: ServerResponse) => {
-    const startedAt = performance.now();
-    let request: ProxyRequest | undefined;
-    const sink = () =>
-      createResponseSink(res, {
-        onComplete: (completion) => params.onComplete(completion, request, startedAt),
-        ...(request?.context.route.responseHeaders && {
-          extraHeaders: applyModifier(request.context.route.responseHeaders),
-        }),
-      });
+  const routeOf = (req: IncomingMessage): Routed | ProxyError => {
     const runtime = params.runtime();
-    if (runtime === undefined) {
-      req.resume();
-      failRequest(sink(), notReady());
-      return;
-    }
+    if (runtime === undefined) return notReady();
     const upstream = resolve(runtime, req);
-    if (typeof upstream === 'string') {
-      req.resume();
-      failRequest(sink(), unknownUpstream(upstream));
-      return;
-    }
+    if (typeof upstream === 'string') return unknownUpstream(upstream);
     const { path, pathname, search } = splitTarget(req.url ?? '/');
-    const method = req.method ?? 'GET';
     const route = matchRoute(
       upstream.entries,
       {
-        method,
+        method: req.method ?? 'GET',
         pathname,
         query: search === '' ? undefined : new URLSearchParams(search),
         headers: req.headers,
       },
       runtime.regexes,
     );
-    if (route === undefined) {
-      req.resume();
-      failRequest(sink(), noRoute(upstream.upstream.service));
-      return;
-    }
+    const stack = route === undefined ? undefined : upstream.stacks.get(route);
+    if (route === undefined || stack === undefined) return noRoute(upstream.upstream.service);
+    return { upstream, route, stack, path };
+  };
+
+  const prepare = (
+    req: IncomingMessage,
+    routed: Routed,
+    body: ProxyRequest['body'],
+    startedAt: number,
+  ): ProxyRequest => {
     const headers = endToEndHeaders(req.headers);
     const requestId = ensureRequestId(headers);
     const trace = continueTrace(headers);
-    if (route.requestHeaders !== undefined) applyModifier(route.requestHeaders)(headers);
-    const body = await requestBody(req, route.retry.attempts > 0 ? params.retryBufferBytes : 0);
-    request = {
-      method,
-      path,
+    if (routed.route.requestHeaders !== undefined)
+      applyModifier(routed.route.requestHeaders)(headers);
+    return {
+      method: req.method ?? 'GET',
+      path: routed.path,
       headers,
       body,
       context: {
         requestId,
         trace,
         startedAt,
-        upstream: upstream.upstream.service,
-        route,
+        upstream: routed.upstream.upstream.service,
+        route: routed.route,
         retries: 0,
       },
     };
-    const stack = upstream.stacks.get(route);
-    if (stack !== undefined) stack(request, sink());
   };
+
+  const handleRequest = async (req: IncomingMessage, res: ServerResponse) => {
+    const startedAt = performance.now();
+    const routed = routeOf(req);
+    let request: ProxyRequest | undefined;
+    const sink = (): ResponseHandler =>
+      createResponseSink(res, {
+        onComplete: (completion) => params.onComplete(completion, request, startedAt),
+        ...(request?.context.route.responseHeaders && {
+          extraHeaders: applyModifier(request.context.route.responseHeaders),
+        }),
+      });
+    if (routed instanceof ProxyError) {
+      req.resume();
+      failRequest(sink(), routed);
+      return;
+    }
+    const body = await requestBody(
+      req,
+      routed.route.retry.attempts > 0 ? params.retryBufferBytes : 0,
+    );
+    request = prepare(req, routed, body, startedAt);
+    routed.stack(request, sink());
+  };
+
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const startedAt = performance.now();
+    const routed = routeOf(req);
+    let request: ProxyRequest | undefined;
+    const sink = createUpgradeSink(socket, head, (status, reason) =>
+      params.onComplete(
+        { status, responseBytes: 0, ...(reason === undefined ? {} : { reason }) },
+        request,
+        startedAt,
+      ),
+    );
+    if (routed instanceof ProxyError) {
+      failRequest(sink, routed);
+      return;
+    }
+    const prepared = prepare(req, routed, null, startedAt);
+    request = { ...prepared, upgrade: String(req.headers.upgrade ?? 'websocket') };
+    routed.stack(request, sink);
+  };
+
+  return { handleRequest, handleUpgrade };
 }
 
 /** Origin-form as is; absolute-form (HTTP_PROXY clients) reduced to its path and query. */

@@ -3,13 +3,15 @@
 
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ProxyConfig } from '../config/proxy-config.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { resolveByHost, resolveByLocalPort, type UpstreamResolver } from './handler.ts';
 
-type Handler = (
-  resolve: UpstreamResolver,
-) => (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+type Handler = (resolve: UpstreamResolver) => {
+  handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+};
 
 export class OutboundListeners {
   private readonly byPort = new Map<number, Server>();
@@ -69,7 +71,7 @@ export class OutboundListeners {
 
   private createServer(resolve: UpstreamResolver): Server {
     const { limits } = this.config;
-    const handle = this.handler(resolve);
+    const { handleRequest, handleUpgrade } = this.handler(resolve);
     const server = createServer(
       {
         maxHeaderSize: limits.maxHeaderBytes,
@@ -78,7 +80,7 @@ export class OutboundListeners {
         requestTimeout: 0,
       },
       (req, res) => {
-        handle(req, res).catch((error: unknown) => {
+        handleRequest(req, res).catch((error: unknown) => {
           this.onError(error);
           if (!res.headersSent) res.writeHead(500, { 'x-weft-error': 'proxy-internal' }).end();
           else res.destroy();
@@ -86,6 +88,7 @@ export class OutboundListeners {
       },
     );
     server.on('connection', (socket) => socket.setNoDelay(true));
+    server.on('upgrade', handleUpgrade);
     return server;
   }
 

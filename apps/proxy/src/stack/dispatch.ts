@@ -28,6 +28,8 @@ export interface ProxyRequest {
   readonly headers: HeaderMap;
   /** null or a Buffer can be sent again (retries, mirror); a stream is sent once. */
   readonly body: Buffer | Readable | null;
+  /** The protocol asked for in Upgrade (e.g. "websocket"); the answer is then a joined socket. */
+  readonly upgrade?: string;
   readonly context: RequestContext;
 }
 

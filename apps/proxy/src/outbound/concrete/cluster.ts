@@ -125,10 +125,14 @@ export function buildClusterStack(
         method: request.method as Dispatcher.HttpMethod,
         headers: request.headers,
         body: request.body,
+        ...(request.upgrade === undefined ? {} : { upgrade: request.upgrade }),
       },
       {
         onRequestStart: (c, ctx) => handler.onRequestStart?.(c, ctx),
-        onRequestUpgrade: (c, s, h, socket) => handler.onRequestUpgrade?.(c, s, h, socket),
+        onRequestUpgrade: (c, statusCode, headers, socket) => {
+          judge('success');
+          handler.onRequestUpgrade?.(c, statusCode, headers, socket);
+        },
         onResponseStart: (c, statusCode, headers, message) => {
           status = statusCode;
           handler.onResponseStart?.(c, statusCode, headers, message);

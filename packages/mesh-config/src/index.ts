@@ -7,6 +7,7 @@ export * from './compile/defaults.ts';
 export { contentHash } from './compile/hash.ts';
 export * from './compile/snapshot.ts';
 export { matchesSubset, spiffeId, type WorkloadEndpoint } from './compile/workload.ts';
+export { type WorkloadList, workloadListSchema } from './compile/workload-list.ts';
 export { MeshConfigError } from './config-error.ts';
 export { formatDuration, parseDuration } from './duration.ts';
 export { MeshError, type MeshErrorCode } from './errors.ts';

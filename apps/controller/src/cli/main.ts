@@ -1,6 +1,8 @@
 // The `weft` command line: one place where every command is registered.
 
 import { Command } from 'commander';
+import { registerCompileCommand } from './commands/compile.ts';
+import { registerPkiCommand } from './commands/pki.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 
 const program = new Command('weft')
@@ -10,5 +12,7 @@ const program = new Command('weft')
   .configureOutput({ outputError: (text, write) => write(text) });
 
 registerValidateCommand(program);
+registerCompileCommand(program);
+registerPkiCommand(program);
 
 await program.parseAsync(process.argv);

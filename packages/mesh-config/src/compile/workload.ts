@@ -7,8 +7,8 @@ export interface WorkloadEndpoint {
   readonly id: string;
   readonly service: string;
   readonly namespace: string;
-  readonly version?: string;
-  readonly labels?: Readonly<Record<string, string>>;
+  readonly version?: string | undefined;
+  readonly labels?: Readonly<Record<string, string>> | undefined;
   /** Where its proxy accepts mTLS from other proxies. */
   readonly address: string;
   readonly port: number;

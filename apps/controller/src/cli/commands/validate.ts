@@ -1,8 +1,8 @@
 // `weft validate FILE...`: every problem in the given mesh files, each with file:line:column and field.
 
-import { readFile } from 'node:fs/promises';
 import { type ConfigIssue, formatIssue, loadMeshConfig, type SourceFile } from '@weft/mesh-config';
 import { type Command, Option } from 'commander';
+import { readSources, UnreadableFileError } from './read-sources.ts';
 
 /** Exit codes: configuration problems are not the same failure as an unreadable file. */
 export const EXIT_INVALID = 1;
@@ -38,14 +38,13 @@ export async function validateFiles(
   format: 'text' | 'json',
   output: ValidateOutput,
 ): Promise<number> {
-  const sources: SourceFile[] = [];
-  for (const file of files) {
-    try {
-      sources.push({ file, text: await readFile(file, 'utf8') });
-    } catch (error) {
-      output.err(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-      return EXIT_UNREADABLE;
-    }
+  let sources: SourceFile[];
+  try {
+    sources = await readSources(files);
+  } catch (error) {
+    if (!(error instanceof UnreadableFileError)) throw error;
+    output.err(error.message);
+    return EXIT_UNREADABLE;
   }
   const { resources, issues } = loadMeshConfig(sources);
   if (format === 'json') {

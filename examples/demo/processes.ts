@@ -1,0 +1,65 @@
+// Child processes of the demo: started with their output prefixed, waited for, stopped together.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+
+/** How long a child may take to become ready before the demo gives up. */
+export const READY_TIMEOUT_MS = 30_000;
+const READY_POLL_MS = 100;
+const STOP_GRACE_MS = 3_000;
+
+export class Children {
+  private readonly children: ChildProcess[] = [];
+
+  start(name: string, command: string, args: readonly string[]): ChildProcess {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const prefix = (line: string) => (line.trim() === '' ? '' : `  [${name}] ${line}\n`);
+    child.stdout?.on('data', (chunk: Buffer) =>
+      process.stdout.write(String(chunk).split('\n').map(prefix).join('')),
+    );
+    child.stderr?.on('data', (chunk: Buffer) =>
+      process.stderr.write(String(chunk).split('\n').map(prefix).join('')),
+    );
+    this.children.push(child);
+    return child;
+  }
+
+  /** SIGTERM to all, SIGKILL to any still running after a grace period. */
+  async stopAll(): Promise<void> {
+    const running = this.children.filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const child of running) child.kill('SIGTERM');
+    await Promise.race([
+      Promise.all(running.map((child) => once(child, 'exit'))),
+      new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS)),
+    ]);
+    for (const child of running)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+
+/** Polls a URL until it answers 200, or fails after READY_TIMEOUT_MS naming it. */
+export async function waitForOk(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`${url}: the process exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
+  }
+  throw new Error(`${url} did not answer 200 within ${READY_TIMEOUT_MS} ms`);
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}

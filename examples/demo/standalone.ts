@@ -1,0 +1,156 @@
+// The standalone demo mesh: the shop of examples/mesh.yaml with a proxy beside every service,
+// certificates from a local CA, snapshots compiled from the YAML, and steady traffic. No
+// controller: each proxy runs from files (`weft-proxy --config`). Ctrl-C stops everything.
+// Usage: node --import tsx examples/demo/standalone.ts [--dir .weft/standalone] [--rate 20]
+
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  compileSnapshots,
+  formatIssue,
+  loadMeshConfig,
+  type WorkloadEndpoint,
+} from '@weft/mesh-config';
+import { stringify } from 'yaml';
+import { issueFiles, loadOrCreateCa, spiffeId } from './certificates.ts';
+import { Children, freePort, waitForOk } from './processes.ts';
+import { INSTANCES, NAMESPACE } from './topology.ts';
+import { generateTraffic } from './traffic.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TRUST_DOMAIN = 'weft.local';
+const DEFAULT_RATE_PER_SECOND = 20;
+
+const { values } = parseArgs({
+  options: {
+    dir: { type: 'string', default: join(ROOT, '.weft/standalone') },
+    rate: { type: 'string', default: String(DEFAULT_RATE_PER_SECOND) },
+  },
+});
+const dir = resolve(values.dir);
+const rate = Number(values.rate);
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+const children = new Children();
+const stop = new AbortController();
+let stopping = false;
+const shutdown = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  stop.abort();
+  log('stopping the demo…');
+  await children.stopAll();
+  process.exit(code);
+};
+process.once('SIGINT', () => void shutdown(0));
+process.once('SIGTERM', () => void shutdown(0));
+
+try {
+  log(`weft standalone demo: work folder ${dir}`);
+  const meshText = await readFile(join(ROOT, 'examples/mesh.yaml'), 'utf8');
+  const mesh = loadMeshConfig([{ file: 'examples/mesh.yaml', text: meshText }]);
+  if (mesh.issues.length > 0) throw new Error(mesh.issues.map(formatIssue).join('\n'));
+
+  log('1/4 certificates: a demo CA and one workload certificate per instance');
+  const certDir = join(dir, 'certs');
+  const ca = await loadOrCreateCa(certDir, TRUST_DOMAIN);
+  const instances = await Promise.all(
+    INSTANCES.map(async (instance, index) => ({
+      ...instance,
+      // Instances of one service open the same upstream ports; on one machine each proxy gets
+      // its own loopback address for them, as each pod would have its own localhost.
+      outboundAddress: `127.0.10.${index + 1}`,
+      appPort: await freePort(),
+      inboundPort: await freePort(),
+      adminPort: await freePort(),
+      tls: await issueFiles(
+        ca,
+        certDir,
+        instance.id,
+        spiffeId(TRUST_DOMAIN, NAMESPACE, instance.service),
+      ),
+    })),
+  );
+
+  log('2/4 snapshots: examples/mesh.yaml compiled for each proxy');
+  const workloads: WorkloadEndpoint[] = instances.map((i) => ({
+    id: i.id,
+    service: i.service,
+    namespace: NAMESPACE,
+    version: i.version,
+    address: '127.0.0.1',
+    port: i.inboundPort,
+  }));
+  const snapshots = compileSnapshots({
+    resources: mesh.resources.map((r) => r.resource),
+    workloads,
+    version: 'standalone-1',
+  });
+  await mkdir(join(dir, 'proxies'), { recursive: true });
+  for (const instance of instances) {
+    const snapshotFile = join(dir, 'proxies', `${instance.id}.snapshot.json`);
+    await writeFile(snapshotFile, JSON.stringify(snapshots.get(instance.id), null, 2));
+    await writeFile(
+      join(dir, 'proxies', `${instance.id}.yaml`),
+      stringify({
+        apiVersion: 'weft.dev/v1alpha1',
+        kind: 'ProxyConfig',
+        workload: {
+          id: instance.id,
+          service: instance.service,
+          namespace: NAMESPACE,
+          version: instance.version,
+        },
+        inbound: { address: '127.0.0.1', port: instance.inboundPort },
+        outbound: { address: instance.outboundAddress },
+        application: { port: instance.appPort },
+        admin: { port: instance.adminPort },
+        tls: instance.tls,
+        snapshotFile,
+        stateDir: join(dir, 'state', instance.id),
+      }),
+    );
+  }
+
+  log('3/4 processes: each service and its proxy');
+  for (const instance of instances) {
+    const proxy = children.start(`${instance.id} proxy`, process.execPath, [
+      join(ROOT, 'apps/proxy/bin/weft-proxy.js'),
+      '--config',
+      join(dir, 'proxies', `${instance.id}.yaml`),
+      '--log-level',
+      'warn',
+    ]);
+    children.start(instance.id, process.execPath, [
+      '--import',
+      'tsx',
+      join(ROOT, 'examples/demo/demo-service.ts'),
+      instance.service,
+      instance.version,
+      String(instance.appPort),
+      instance.outboundAddress,
+    ]);
+    await waitForOk(`http://127.0.0.1:${instance.adminPort}/ready`, proxy);
+  }
+  const frontend = instances.find((i) => i.service === 'frontend');
+  if (frontend === undefined) throw new Error('the demo topology has no frontend');
+
+  log('4/4 traffic: steady requests to the frontend, summarised every 5 s');
+  log('');
+  log(`  the shop:        curl http://127.0.0.1:${frontend.appPort}/`);
+  for (const instance of instances) {
+    log(
+      `  ${instance.id.padEnd(14)} admin: http://127.0.0.1:${instance.adminPort}/metrics  (/config, /certs, /ready)`,
+    );
+  }
+  log(
+    '  change routing:  edit a snapshot file in the work folder; its proxy reloads it within a second',
+  );
+  log('  stop:            Ctrl-C');
+  log('');
+  await generateTraffic(`http://127.0.0.1:${frontend.appPort}/`, rate, stop.signal, log);
+} catch (error) {
+  process.stderr.write(`demo failed: ${(error as Error).message}\n`);
+  await shutdown(1);
+}

@@ -12,8 +12,9 @@ import {
   loadMeshConfig,
   type WorkloadEndpoint,
 } from '@weft/mesh-config';
+import { loadOrCreateCaFiles } from '@weft/pki';
 import { stringify } from 'yaml';
-import { issueFiles, loadOrCreateCa, spiffeId } from './certificates.ts';
+import { issueFiles, spiffeId } from './certificates.ts';
 import { Children, freePort, waitForOk } from './processes.ts';
 import { INSTANCES, NAMESPACE } from './topology.ts';
 import { generateTraffic } from './traffic.ts';
@@ -54,7 +55,7 @@ try {
 
   log('1/4 certificates: a demo CA and one workload certificate per instance');
   const certDir = join(dir, 'certs');
-  const ca = await loadOrCreateCa(certDir, TRUST_DOMAIN);
+  const { ca } = await loadOrCreateCaFiles(certDir, `${TRUST_DOMAIN} demo root CA`);
   const instances = await Promise.all(
     INSTANCES.map(async (instance, index) => ({
       ...instance,

@@ -80,3 +80,20 @@ export function createProxyMetrics() {
 export function statusClass(status: number): string {
   return `${Math.floor(status / 100)}xx`;
 }
+
+/** One finished request: counted by class and reason, and its latency observed. */
+export function recordCompletion(
+  metrics: ProxyMetrics,
+  direction: 'inbound' | 'outbound',
+  destination: string,
+  completion: { status: number; reason?: string },
+  startedAt: number,
+): void {
+  metrics.requests.inc({
+    direction,
+    destination,
+    status_class: statusClass(completion.status),
+    reason: completion.reason ?? '',
+  });
+  metrics.latency.observe({ direction, destination }, (performance.now() - startedAt) / 1_000);
+}

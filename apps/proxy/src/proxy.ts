@@ -8,7 +8,7 @@ import { createAdminServer } from './admin/server.ts';
 import type { ProxyConfig } from './config/proxy-config.ts';
 import { createInboundHandler } from './inbound/handler.ts';
 import { createInboundListener } from './inbound/listener.ts';
-import { createProxyMetrics, type ProxyMetrics, statusClass } from './metrics.ts';
+import { createProxyMetrics, type ProxyMetrics, recordCompletion } from './metrics.ts';
 import { EndpointHealth } from './outbound/concrete/endpoint-health.ts';
 import { EndpointPools } from './outbound/endpoint/endpoint-pools.ts';
 import { createOutboundHandler } from './outbound/handler.ts';
@@ -70,19 +70,14 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
         {
           runtime: () => store.current(),
           retryBufferBytes: config.limits.retryBufferBytes,
-          onComplete: (completion, request, startedAt) => {
-            const destination = request?.context.cluster ?? request?.context.upstream ?? 'unknown';
-            metrics.requests.inc({
-              direction: 'outbound',
-              destination,
-              status_class: statusClass(completion.status),
-              reason: completion.reason ?? '',
-            });
-            metrics.latency.observe(
-              { direction: 'outbound', destination },
-              (performance.now() - startedAt) / 1_000,
-            );
-          },
+          onComplete: (completion, request, startedAt) =>
+            recordCompletion(
+              metrics,
+              'outbound',
+              request?.context.cluster ?? request?.context.upstream ?? 'unknown',
+              completion,
+              startedAt,
+            ),
         },
         resolve,
       ),
@@ -112,19 +107,8 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
   const inboundHandler = createInboundHandler({
     application: config.application,
     runtime: () => store.current(),
-    onComplete: (completion, startedAt) => {
-      const destination = config.workload.service;
-      metrics.requests.inc({
-        direction: 'inbound',
-        destination,
-        status_class: statusClass(completion.status),
-        reason: completion.reason ?? '',
-      });
-      metrics.latency.observe(
-        { direction: 'inbound', destination },
-        (performance.now() - startedAt) / 1_000,
-      );
-    },
+    onComplete: (completion, startedAt) =>
+      recordCompletion(metrics, 'inbound', config.workload.service, completion, startedAt),
   });
   const inbound = createInboundListener({
     identity,

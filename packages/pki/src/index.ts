@@ -7,6 +7,7 @@ export {
   createIntermediateCa,
   createRootCa,
 } from './ca.ts';
+export { type CaFiles, loadOrCreateCaFiles } from './ca-files.ts';
 export { type CreateCsrOptions, createCsr } from './csr.ts';
 export * from './defaults.ts';
 export { PkiError, type PkiErrorCode } from './errors.ts';

@@ -1,16 +1,14 @@
 // `weft pki create`: a CA and workload certificates as files, for proxies run standalone.
 // With a controller, proxies get certificates from its CA instead and keys never leave them.
 
-import { X509Certificate } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_TRUST_DOMAIN, spiffeId } from '@weft/mesh-config';
 import {
-  type CertificateAuthority,
-  createRootCa,
   DEFAULT_LEAF_LIFETIME_MS,
   generateKeyPair,
   issueLeafCertificate,
+  loadOrCreateCaFiles,
 } from '@weft/pki';
 import type { Command } from 'commander';
 import type { ValidateOutput } from './validate.ts';
@@ -68,8 +66,11 @@ export async function createPki(
     );
     return 2;
   }
-  await mkdir(options.out, { recursive: true });
-  const ca = await loadOrCreateCa(options.out, options.trustDomain, output);
+  const { ca, created, certFile } = await loadOrCreateCaFiles(
+    options.out,
+    `${options.trustDomain} standalone root CA`,
+  );
+  if (created) output.out(`${certFile}  new root CA, expires ${ca.notAfter.toISOString()}`);
   for (const identity of identities) {
     const [, namespace = '', service = ''] = IDENTITY.exec(identity) ?? [];
     const keys = await generateKeyPair();
@@ -85,35 +86,4 @@ export async function createPki(
     output.out(`${base}.pem  ${issued.spiffeId}  expires ${issued.notAfter.toISOString()}`);
   }
   return 0;
-}
-
-async function loadOrCreateCa(
-  dir: string,
-  trustDomain: string,
-  output: ValidateOutput,
-): Promise<CertificateAuthority> {
-  const certFile = join(dir, 'ca.pem');
-  const keyFile = join(dir, 'ca-key.pem');
-  let certPem: string;
-  let keyPem: string;
-  try {
-    [certPem, keyPem] = await Promise.all([readFile(certFile, 'utf8'), readFile(keyFile, 'utf8')]);
-  } catch (error) {
-    // Only a missing CA is created; anything else (permissions, half a pair) must not be overwritten.
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    const ca = await createRootCa({ commonName: `${trustDomain} standalone root CA` });
-    await writeFile(certFile, ca.certPem, { flag: 'wx' });
-    await writeFile(keyFile, ca.keyPem, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
-    output.out(`${certFile}  new root CA, expires ${ca.notAfter.toISOString()}`);
-    return ca;
-  }
-  const cert = new X509Certificate(certPem);
-  return {
-    certPem,
-    keyPem,
-    serial: cert.serialNumber,
-    notBefore: new Date(cert.validFrom),
-    notAfter: new Date(cert.validTo),
-    chainPem: '',
-  };
 }

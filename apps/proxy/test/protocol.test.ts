@@ -107,6 +107,26 @@ describe('protocol pass-through', () => {
     expect(servedWhilePaused).toBeLessThan(MAX_IN_FLIGHT_BYTES);
   }, 60_000);
 
+  it('answers Expect: 100-continue and relays the body that follows', async () => {
+    mesh = await startTestMesh(TEST_MESH(ONLY_V1));
+    const socket = createConnection({
+      host: '127.0.0.1',
+      port: mesh.proxies.client.ports.httpProxy ?? 0,
+    });
+    socket.write(
+      'POST /upload HTTP/1.1\r\nhost: server\r\ncontent-length: 5\r\nexpect: 100-continue\r\nconnection: close\r\n\r\n',
+    );
+    let text = '';
+    socket.on('data', (chunk) => {
+      text += String(chunk);
+    });
+    while (!text.includes('100 Continue')) await once(socket, 'data');
+    socket.write('hello');
+    await once(socket, 'close');
+    expect(text).toContain('HTTP/1.1 200 OK');
+    expect(text).toContain('"bytes":5');
+  });
+
   it('passes an Upgrade through both proxies and joins the sockets', async () => {
     mesh = await startTestMesh(TEST_MESH(ONLY_V1));
     mesh.services.v1.server.on('upgrade', (req, socket) => {

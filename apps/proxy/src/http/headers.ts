@@ -13,6 +13,8 @@ const HOP_BY_HOP = new Set([
   'proxy-authenticate',
   'proxy-authorization',
   'te',
+  // Node's server has already answered 100 Continue to the caller, and undici refuses to send it.
+  'expect',
   'trailer',
   'transfer-encoding',
   'upgrade',

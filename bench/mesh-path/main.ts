@@ -1,0 +1,175 @@
+// bench:mesh-path: the data path measured three ways in one run (direct to the service,
+// through two Weft proxies, through two nginx sidecars), with the same load generators,
+// printed with ratios and the targets' verdicts, and written to bench/results/mesh-path.json.
+
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BenchPki, createBenchPki } from './certificates.ts';
+import { LOOPBACK } from './free-ports.ts';
+import { type MeasureContext, measurePath } from './measure-path.ts';
+import { startNginxPath } from './nginx-path.ts';
+import { type BenchOptions, type PathName, parseOptions, USAGE } from './options.ts';
+import type { PathUnderTest } from './path.ts';
+import { formatReport } from './report.ts';
+import { firstJsonLine, startScript } from './run-script.ts';
+import { Supervisor, stop } from './supervisor.ts';
+import { ensureTools, type Tool } from './system-tools.ts';
+import { type Results, verdicts } from './targets.ts';
+import { startWeftPath } from './weft-path.ts';
+
+/** Installing tools, making certificates, starting the service. */
+const SETUP_BUDGET_MS = 300_000;
+/** Starting a path's processes, and the slack around each phase. */
+const PATH_OVERHEAD_MS = 60_000;
+const SERVICE_START_TIMEOUT_MS = 15_000;
+const EXIT_INTERRUPTED = 130;
+const EXIT_TERMINATED = 143;
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const resultsDir = join(repoRoot, 'bench', 'results');
+
+const say = (line: string) => process.stderr.write(`[mesh-path] ${line}\n`);
+
+async function main(): Promise<number> {
+  const parsed = parseOptions(process.argv.slice(2));
+  if (parsed === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const options = parsed;
+  const logDir = join(resultsDir, 'logs');
+  // Logs of an earlier run would read as this one's.
+  await rm(logDir, { recursive: true, force: true });
+  await mkdir(logDir, { recursive: true });
+  const supervisor = new Supervisor(logDir);
+  const shutdown = async (code: number, why: string) => {
+    say(why);
+    await supervisor.stopAll();
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void shutdown(EXIT_INTERRUPTED, 'interrupted; stopping'));
+  process.once('SIGTERM', () => void shutdown(EXIT_TERMINATED, 'terminated; stopping'));
+  const budgetMs =
+    SETUP_BUDGET_MS +
+    options.paths.length * (2 * options.warmupMs + 2 * options.durationMs + PATH_OVERHEAD_MS);
+  setTimeout(
+    () => void shutdown(1, `time budget of ${budgetMs} ms exceeded; stopping`),
+    budgetMs,
+  ).unref();
+  try {
+    return await run(options, supervisor, logDir);
+  } finally {
+    await supervisor.stopAll();
+  }
+}
+
+async function run(options: BenchOptions, supervisor: Supervisor, logDir: string): Promise<number> {
+  const dir = await mkdtemp(join(tmpdir(), 'weft-mesh-path-'));
+  supervisor.ownFolder(dir);
+  const tools = await ensureTools(
+    { wrk: 'wrk', ...(options.paths.includes('nginx') ? { nginx: 'nginx' } : {}) },
+    say,
+  );
+  const wrk = tools.wrk;
+  if (wrk === undefined || 'missing' in wrk) {
+    throw new Error(wrk?.missing ?? 'wrk is required for the closed-loop load');
+  }
+  const skipped: Record<string, string> = {};
+  const nginx = tools.nginx;
+  if (nginx !== undefined && 'missing' in nginx) skipped.nginx = nginx.missing;
+
+  const service = startScript(supervisor, 'upstream-service', 'upstream-service.ts');
+  const { port: servicePort } = (await firstJsonLine(service, SERVICE_START_TIMEOUT_MS)) as {
+    port: number;
+  };
+  const bench = await createBenchPki(dir);
+  const context: MeasureContext = { supervisor, wrk: wrk.path, service, options, say };
+  const results: Results = {};
+  const failures: string[] = [];
+  for (const name of options.paths) {
+    if (supervisor.isStopping()) break;
+    if (skipped[name] !== undefined) continue;
+    let path: PathUnderTest | undefined;
+    try {
+      say(`${name}: starting`);
+      path = await startPath(name, { supervisor, dir, bench, servicePort, options, nginx });
+      results[name] = await measurePath(path, context);
+      await path.saveDiagnostics?.(logDir);
+    } catch (error) {
+      const message = `${name}: ${(error as Error).message}`;
+      failures.push(message);
+      say(message);
+    } finally {
+      // Idle sidecars of a finished path must not take CPU from the next one.
+      await Promise.all((path?.sidecars ?? []).map((sidecar) => stop(sidecar.child.process)));
+    }
+  }
+
+  // Interrupted or out of time: the shutdown in progress decides the exit, and half a run
+  // must not be written as a result.
+  if (supervisor.isStopping()) return 1;
+  const list = verdicts(results);
+  process.stdout.write(`${formatReport(options, results, skipped, list)}\n`);
+  for (const failure of failures) process.stdout.write(`\nFAILED ${failure}\n`);
+  const file = join(resultsDir, 'mesh-path.json');
+  await writeFile(
+    file,
+    `${JSON.stringify(
+      {
+        generatedAt: new Date().toISOString(),
+        machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, kernel: release() },
+        tools: { node: process.version, wrk: wrk.version, nginx: toolVersion(nginx) },
+        options,
+        paths: results,
+        verdicts: list,
+        skipped,
+        failures,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  say(`results written to ${file}; process logs and counters in ${logDir}`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+interface StartParams {
+  readonly supervisor: Supervisor;
+  readonly dir: string;
+  readonly bench: BenchPki;
+  readonly servicePort: number;
+  readonly options: BenchOptions;
+  readonly nginx: Tool | { missing: string } | undefined;
+}
+
+async function startPath(name: PathName, params: StartParams): Promise<PathUnderTest> {
+  switch (name) {
+    case 'direct':
+      return { name, url: `http://${LOOPBACK}:${params.servicePort}/`, sidecars: [] };
+    case 'weft':
+      return startWeftPath({
+        ...params,
+        repoRoot,
+        cpuProfDir: params.options.cpuProf ? join(resultsDir, 'profiles') : undefined,
+      });
+    case 'nginx':
+      if (params.nginx === undefined || 'missing' in params.nginx) {
+        throw new Error('nginx is not available');
+      }
+      return startNginxPath({ ...params, nginx: params.nginx.path });
+  }
+}
+
+function toolVersion(tool: Tool | { missing: string } | undefined): string | undefined {
+  return tool === undefined || 'missing' in tool ? undefined : tool.version;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    say(`failed: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,181 @@
+// The printed report: every figure per path with the Weft/nginx ratio, then the targets with
+// PASS or FAIL.
+
+import type { PathResult } from './measure-path.ts';
+import { type BenchOptions, PATH_NAMES } from './options.ts';
+import type { Results, Verdict } from './targets.ts';
+
+interface Row {
+  readonly metric: string;
+  readonly value: (result: PathResult, all: Results) => number | undefined;
+  readonly digits: number;
+}
+
+const sidecarRows = (
+  metric: string,
+  digits: number,
+  value: (result: PathResult, label: string) => number | undefined,
+): Row[] =>
+  ['A', 'B'].map((label) => ({
+    metric: metric.replace('{}', label),
+    digits,
+    value: (result) => value(result, label),
+  }));
+
+const addedOverDirect =
+  (pick: (result: PathResult) => number) =>
+  (result: PathResult, all: Results): number | undefined =>
+    all.direct === undefined || result.name === 'direct'
+      ? undefined
+      : pick(result) - pick(all.direct);
+
+function rows(options: BenchOptions): Row[] {
+  const rate = `@ ${options.ratePerS} req/s`;
+  return [
+    {
+      metric: `req/s, closed loop (${options.connections} conns)`,
+      digits: 0,
+      value: (r) => r.closed.load.requestsPerSecond,
+    },
+    { metric: 'closed-loop p50 ms (wrk)', digits: 2, value: (r) => r.closed.load.latencyMs.p50 },
+    { metric: 'closed-loop p99 ms (wrk)', digits: 2, value: (r) => r.closed.load.latencyMs.p99 },
+    { metric: 'closed-loop p99.9 ms (wrk)', digits: 2, value: (r) => r.closed.load.latencyMs.p999 },
+    { metric: `p50 ms ${rate}`, digits: 3, value: (r) => r.open.load.latencyMs.p50 },
+    { metric: `p99 ms ${rate}`, digits: 3, value: (r) => r.open.load.latencyMs.p99 },
+    { metric: `p99.9 ms ${rate}`, digits: 3, value: (r) => r.open.load.latencyMs.p999 },
+    { metric: `max ms ${rate}`, digits: 3, value: (r) => r.open.load.latencyMs.max },
+    {
+      metric: `added p50 ms over direct ${rate}`,
+      digits: 3,
+      value: addedOverDirect((r) => r.open.load.latencyMs.p50),
+    },
+    {
+      metric: `added p99 ms over direct ${rate}`,
+      digits: 3,
+      value: addedOverDirect((r) => r.open.load.latencyMs.p99),
+    },
+    {
+      metric: `added p99.9 ms over direct ${rate}`,
+      digits: 3,
+      value: addedOverDirect((r) => r.open.load.latencyMs.p999),
+    },
+    ...sidecarRows(
+      `CPU us/req, sidecar {} ${rate}`,
+      1,
+      (r, label) => r.open.measured.sidecars[label]?.cpuUsPerRequest,
+    ),
+    ...sidecarRows(
+      'CPU us/req, sidecar {} closed loop',
+      1,
+      (r, label) => r.closed.measured.sidecars[label]?.cpuUsPerRequest,
+    ),
+    ...sidecarRows(
+      'cores busy, sidecar {} closed loop',
+      2,
+      (r, label) => r.closed.measured.sidecars[label]?.cores,
+    ),
+    ...sidecarRows(
+      'RSS MB, sidecar {} under load (max)',
+      1,
+      (r, label) => r.closed.measured.sidecars[label]?.rssMb,
+    ),
+    ...sidecarRows('peak RSS MB (VmHWM), sidecar {}', 1, (r, label) => r.peakRssMb[label]),
+    {
+      metric: 'full TLS handshakes A->B /10k req',
+      digits: 2,
+      value: (r) => r.handshakesPer10k?.full,
+    },
+    {
+      metric: 'resumed TLS handshakes A->B /10k req',
+      digits: 2,
+      value: (r) => r.handshakesPer10k?.resumed,
+    },
+    {
+      metric: 'cores busy, service closed loop',
+      digits: 2,
+      value: (r) => r.closed.measured.service.cores,
+    },
+    {
+      metric: 'errors, closed loop (socket + non-2xx)',
+      digits: 0,
+      value: (r) => Object.values(r.closed.load.errors).reduce((sum, count) => sum + count, 0),
+    },
+    {
+      metric: 'errors, open loop (failed + non-2xx)',
+      digits: 0,
+      value: (r) => r.open.load.errors + r.open.load.non2xx,
+    },
+    {
+      metric: 'generator send lag p99 ms (noise floor)',
+      digits: 3,
+      value: (r) => r.open.load.lagMs.p99,
+    },
+  ];
+}
+
+export function formatReport(
+  options: BenchOptions,
+  results: Results,
+  skipped: Readonly<Record<string, string>>,
+  list: readonly Verdict[],
+): string {
+  const names = PATH_NAMES.filter((name) => options.paths.includes(name));
+  const header = ['metric', ...names.map((name) => (skipped[name] ? `${name} (skipped)` : name))];
+  const withRatio = names.includes('weft') && names.includes('nginx');
+  if (withRatio) header.push('weft/nginx');
+  const table = rows(options).map((row) => {
+    const values = names.map((name) => {
+      const result = results[name];
+      return result === undefined ? undefined : row.value(result, results);
+    });
+    const cells = [row.metric, ...values.map((value) => number(value, row.digits))];
+    if (withRatio) {
+      const weft = values[names.indexOf('weft')];
+      const nginx = values[names.indexOf('nginx')];
+      cells.push(
+        weft === undefined || nginx === undefined || nginx === 0
+          ? '-'
+          : `${(weft / nginx).toFixed(2)}x`,
+      );
+    }
+    return cells;
+  });
+  const targets = list.map((verdict) => [
+    verdict.target,
+    number(verdict.value, 2),
+    verdict.pass === undefined ? 'n/a' : verdict.pass ? 'PASS' : 'FAIL',
+  ]);
+  return [
+    columns([header, ...table]),
+    '',
+    columns([['target', 'weft', 'verdict'], ...targets]),
+    ...Object.entries(skipped).map(([name, reason]) => `\n${name} skipped: ${reason}`),
+  ].join('\n');
+}
+
+function number(value: number | undefined, digits: number): string {
+  if (value === undefined || Number.isNaN(value)) return '-';
+  return value.toLocaleString('en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+}
+
+/** Left-aligned first column, the rest right-aligned, two spaces apart. */
+function columns(table: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const row of table) {
+    row.forEach((cell, index) => {
+      widths[index] = Math.max(widths[index] ?? 0, cell.length);
+    });
+  }
+  return table
+    .map((row) =>
+      row
+        .map((cell, index) =>
+          index === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[index] ?? 0),
+        )
+        .join('  '),
+    )
+    .join('\n');
+}

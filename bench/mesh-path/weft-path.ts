@@ -10,9 +10,9 @@ import type { Child, Supervisor } from './supervisor.ts';
 import { waitFor200 } from './wait-ready.ts';
 import { writeWeftConfig } from './weft-mesh.ts';
 
-/** tsx compiles the proxy's sources on first start, which takes a few seconds on a cold cache. */
 const START_TIMEOUT_MS = 30_000;
-const PROXY_BIN = 'apps/proxy/bin/weft-proxy.js';
+/** The production build (`npm run build -w @weft/proxy`, run by the bench:mesh-path script). */
+const PROXY_BIN = 'apps/proxy/dist/weft-proxy.mjs';
 const HANDSHAKE_METRIC = 'weft_tls_handshakes_total';
 
 export interface WeftPathParams {

@@ -117,7 +117,7 @@ try {
   log('3/4 processes: each service and its proxy');
   for (const instance of instances) {
     const proxy = children.start(`${instance.id} proxy`, process.execPath, [
-      join(ROOT, 'apps/proxy/bin/weft-proxy.js'),
+      join(ROOT, 'apps/proxy/dist/weft-proxy.mjs'),
       '--config',
       join(dir, 'proxies', `${instance.id}.yaml`),
       '--log-level',

@@ -1,7 +1,8 @@
 // Header hygiene at each hop: hop-by-hop headers removed, a request id, W3C trace context.
 
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { randomHex } from './random-ids.ts';
 
 export type HeaderMap = Record<string, string | string[]>;
 
@@ -58,12 +59,12 @@ export interface TraceContext {
 export function continueTrace(headers: HeaderMap): TraceContext {
   const incoming = headers.traceparent;
   const match = typeof incoming === 'string' ? TRACEPARENT.exec(incoming) : null;
-  const spanId = randomBytes(8).toString('hex');
+  const spanId = randomHex(8);
   if (match?.[1] !== undefined && match[2] !== undefined && match[3] !== undefined) {
     headers.traceparent = `00-${match[1]}-${spanId}-${match[3]}`;
     return { traceId: match[1], spanId, parentSpanId: match[2] };
   }
-  const traceId = randomBytes(16).toString('hex');
+  const traceId = randomHex(16);
   headers.traceparent = `00-${traceId}-${spanId}-${NEW_TRACE_FLAGS}`;
   return { traceId, spanId };
 }

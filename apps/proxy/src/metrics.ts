@@ -14,6 +14,8 @@ export function createProxyMetrics() {
   const registers = [registry];
   return {
     registry,
+    /** Labelled request series by label values; bounded by clusters x status classes x reasons. */
+    requestSeries: new Map<string, RequestSeries>(),
     requests: new Counter({
       name: 'weft_requests_total',
       help: 'Requests handled, by direction, destination and response class',
@@ -81,7 +83,15 @@ export function statusClass(status: number): string {
   return `${Math.floor(status / 100)}xx`;
 }
 
-/** One finished request: counted by class and reason, and its latency observed. */
+type RequestSeries = {
+  readonly count: { inc(): void };
+  readonly latency: { observe(value: number): void };
+};
+
+/**
+ * One finished request: counted by class and reason, and its latency observed. The labelled
+ * series are looked up once per label set, not hashed on every request as prom-client would.
+ */
 export function recordCompletion(
   metrics: ProxyMetrics,
   direction: 'inbound' | 'outbound',
@@ -89,11 +99,23 @@ export function recordCompletion(
   completion: { status: number; reason?: string },
   startedAt: number,
 ): void {
-  metrics.requests.inc({
-    direction,
-    destination,
-    status_class: statusClass(completion.status),
-    reason: completion.reason ?? '',
-  });
-  metrics.latency.observe({ direction, destination }, (performance.now() - startedAt) / 1_000);
+  const cache = metrics.requestSeries;
+  const statusClassLabel = statusClass(completion.status);
+  const reason = completion.reason ?? '';
+  const key = `${direction} ${destination} ${statusClassLabel} ${reason}`;
+  let series = cache.get(key);
+  if (series === undefined) {
+    series = {
+      count: metrics.requests.labels({
+        direction,
+        destination,
+        status_class: statusClassLabel,
+        reason,
+      }),
+      latency: metrics.latency.labels({ direction, destination }),
+    };
+    cache.set(key, series);
+  }
+  series.count.inc();
+  series.latency.observe((performance.now() - startedAt) / 1_000);
 }

@@ -48,6 +48,8 @@ export function buildClusterStack(
     idleTimeoutMs: cluster.connectionPool.idleTimeoutMs,
   });
   const poolKeys = endpoints.map((e) => poolKey(settings(e)));
+  // Resolved once per snapshot: the hot path must not rebuild keys to find a pool.
+  const poolOf = new Map(endpoints.map((e) => [e, pools.get(settings(e))] as const));
   let inFlight = 0;
 
   const rateLimit: Layer = (next) => {
@@ -67,7 +69,9 @@ export function buildClusterStack(
     const overflow =
       inFlight >= maxRequests
         ? 'max requests'
-        : pools.pendingFor(poolKeys) >= maxPendingRequests
+        : // Nothing can wait for a connection that is not in flight; asking the pools builds a
+          // stats object per pool, so ask only when the limit is within reach.
+          inFlight >= maxPendingRequests && pools.pendingFor(poolKeys) >= maxPendingRequests
           ? 'max pending'
           : undefined;
     if (overflow !== undefined) {
@@ -119,7 +123,7 @@ export function buildClusterStack(
         events.onEjection(cluster.name, endpoint.workload);
       }
     };
-    pools.get(settings(endpoint)).dispatch(
+    (poolOf.get(endpoint) ?? pools.get(settings(endpoint))).dispatch(
       {
         path: request.path,
         method: request.method as Dispatcher.HttpMethod,

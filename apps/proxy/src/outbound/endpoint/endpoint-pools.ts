@@ -66,8 +66,9 @@ export class EndpointPools {
   }
 }
 
-export function poolKey(
-  settings: Pick<PoolSettings, 'address' | 'port' | 'expectedIdentity'>,
-): string {
-  return `${settings.address}:${settings.port} ${settings.expectedIdentity}`;
+/** Every setting is in the key: a changed limit gets a new pool, and the old one drains. */
+export function poolKey(settings: PoolSettings): string {
+  const { address, port, expectedIdentity, maxConnections, connectTimeoutMs, idleTimeoutMs } =
+    settings;
+  return `${address}:${port} ${expectedIdentity} ${maxConnections} ${connectTimeoutMs} ${idleTimeoutMs}`;
 }

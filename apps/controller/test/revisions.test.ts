@@ -11,10 +11,10 @@ import {
   applyResources,
   deleteResources,
   diffRevisions,
-  NotFoundError,
   rollbackTo,
 } from '../src/config/config-changes.ts';
 import { type OpenedDatabase, openDatabase } from '../src/db/database.ts';
+import { NotFoundError } from '../src/errors.ts';
 import { AuditRepository } from '../src/repositories/audit.ts';
 import { RevisionRepository } from '../src/repositories/revisions.ts';
 

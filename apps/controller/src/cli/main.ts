@@ -1,8 +1,11 @@
 // The `weft` command line: one place where every command is registered.
 
 import { Command } from 'commander';
+import { registerAdminCommand } from './commands/admin.ts';
 import { registerCompileCommand } from './commands/compile.ts';
+import { registerControllerCommand } from './commands/controller.ts';
 import { registerPkiCommand } from './commands/pki.ts';
+import { registerRemoteCommands } from './commands/remote.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 
 const program = new Command('weft')
@@ -14,5 +17,8 @@ const program = new Command('weft')
 registerValidateCommand(program);
 registerCompileCommand(program);
 registerPkiCommand(program);
+registerControllerCommand(program);
+registerAdminCommand(program);
+registerRemoteCommands(program);
 
 await program.parseAsync(process.argv);

@@ -4,21 +4,15 @@
 import {
   diffResourceSets,
   MeshConfigError,
-  MeshError,
   mergeResources,
   type Resource,
   type ResourceChange,
   removeResources,
   validateResourceSet,
 } from '@weft/mesh-config';
+import { NotFoundError } from '../errors.ts';
 import type { AuditRecord } from '../repositories/audit.ts';
 import type { ChangeOutcome, RevisionRepository } from '../repositories/revisions.ts';
-
-export class NotFoundError extends MeshError {
-  constructor(what: string) {
-    super('MESH_ERR_NOT_FOUND', `${what} does not exist`);
-  }
-}
 
 function assertValid(resources: Resource[]): Resource[] {
   const issues = validateResourceSet(resources.map((resource) => ({ resource })));

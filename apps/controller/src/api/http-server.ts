@@ -1,0 +1,73 @@
+// Serves the operator API over HTTP: tRPC under /trpc/, a liveness answer at /healthz. The
+// caller is found from the session cookie or an `Authorization: Bearer` API token.
+
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { hashSecret } from '../auth/secrets.ts';
+import type { Principal } from '../repositories/users.ts';
+import { appRouter } from './root.ts';
+import { SESSION_COOKIE } from './routers/auth.ts';
+import { type Context, CSRF_HEADER, type Services } from './trpc.ts';
+
+export const TRPC_BASE_PATH = '/trpc/';
+/** Requests larger than this are refused before they are parsed. */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export function createOperatorApi(
+  services: Services,
+  log: (error: unknown, path: string | undefined) => void,
+): Server {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: TRPC_BASE_PATH,
+    maxBodySize: MAX_BODY_BYTES,
+    createContext: async ({ req, res }): Promise<Context> => {
+      const sessionSecret = cookie(req, SESSION_COOKIE);
+      return {
+        services,
+        principal: await principalOf(services, req, sessionSecret),
+        csrfHeader: req.headers[CSRF_HEADER] !== undefined,
+        sessionSecret,
+        clientAddress: req.socket.remoteAddress ?? 'unknown',
+        setCookie: (value) => res.appendHeader('set-cookie', value),
+      };
+    },
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') log(error, path);
+    },
+  });
+  return createServer((req, res) => {
+    if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    if (!req.url?.startsWith(TRPC_BASE_PATH)) {
+      res
+        .writeHead(404, { 'content-type': 'text/plain' })
+        .end(`the operator API lives under ${TRPC_BASE_PATH}\n`);
+      return;
+    }
+    trpc(req, res);
+  });
+}
+
+async function principalOf(
+  services: Services,
+  req: IncomingMessage,
+  sessionSecret: string | undefined,
+): Promise<Principal | undefined> {
+  const now = new Date();
+  const authorization = req.headers.authorization;
+  if (authorization?.startsWith('Bearer '))
+    return services.users.byApiToken(hashSecret(authorization.slice(7).trim()), now);
+  if (sessionSecret !== undefined) return services.users.bySession(hashSecret(sessionSecret), now);
+  return undefined;
+}
+
+function cookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}

@@ -1,0 +1,18 @@
+// The operator API: one router per noun. The console and the CLI import AppRouter as a type only.
+
+import { auditRouter } from './routers/audit.ts';
+import { authRouter } from './routers/auth.ts';
+import { configRouter } from './routers/config.ts';
+import { revisionsRouter } from './routers/revisions.ts';
+import { usersRouter } from './routers/users.ts';
+import { createRouter } from './trpc.ts';
+
+export const appRouter = createRouter({
+  auth: authRouter,
+  config: configRouter,
+  revisions: revisionsRouter,
+  audit: auditRouter,
+  users: usersRouter,
+});
+
+export type AppRouter = typeof appRouter;

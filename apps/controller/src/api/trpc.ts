@@ -1,0 +1,97 @@
+// tRPC for the operator API: the request context, and procedures by the role they require.
+// Domain errors (MeshError) become tRPC errors in one place; zod errors reach the client as
+// data.zodError and configuration problems as data.meshIssues, each naming field and line.
+
+import { initTRPC, TRPCError } from '@trpc/server';
+import { type ConfigIssue, MeshConfigError } from '@weft/mesh-config';
+import { z } from 'zod';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import type { AuditRepository } from '../repositories/audit.ts';
+import type { RevisionRepository } from '../repositories/revisions.ts';
+import { type Principal, RANK, type Role, type UserRepository } from '../repositories/users.ts';
+
+export interface Services {
+  readonly revisions: RevisionRepository;
+  readonly audit: AuditRepository;
+  readonly users: UserRepository;
+}
+
+export interface Context {
+  readonly services: Services;
+  readonly principal: Principal | undefined;
+  /** The caller sent the anti-CSRF header: a cross-site form or image cannot. */
+  readonly csrfHeader: boolean;
+  /** Lets auth.login set and auth.logout clear the session cookie. */
+  readonly setCookie: (cookie: string) => void;
+  readonly sessionSecret: string | undefined;
+  readonly clientAddress: string;
+}
+
+export const CSRF_HEADER = 'x-weft-csrf';
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        zodError: cause instanceof z.ZodError ? z.flattenError(cause) : null,
+        meshIssues: cause instanceof MeshConfigError ? (cause.issues as ConfigIssue[]) : null,
+      },
+    };
+  },
+});
+
+export const createRouter = t.router;
+
+/** The one place domain errors become API errors; anything else stays a 500 and is logged. */
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  const cause = result.ok ? undefined : result.error.cause;
+  if (cause instanceof NotFoundError)
+    throw new TRPCError({ code: 'NOT_FOUND', message: cause.message, cause });
+  if (cause instanceof ConflictError)
+    throw new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
+  if (cause instanceof MeshConfigError)
+    throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+function requireRole(minimum: Role) {
+  return t.middleware(async ({ ctx, next, path, type }) => {
+    const deny = async (code: 'UNAUTHORIZED' | 'FORBIDDEN', reason: string) => {
+      if (type === 'mutation') {
+        await ctx.services.audit.record({
+          actor: ctx.principal?.username ?? `anonymous@${ctx.clientAddress}`,
+          action: path,
+          target: path,
+          outcome: 'DENIED',
+          detail: { reason },
+        });
+      }
+      throw new TRPCError({ code, message: reason });
+    };
+    if (ctx.principal === undefined)
+      return deny('UNAUTHORIZED', 'sign in first: no valid session or API token');
+    if (type === 'mutation' && ctx.principal.via === 'session' && !ctx.csrfHeader) {
+      return deny(
+        'FORBIDDEN',
+        `a mutation with a session cookie must carry the ${CSRF_HEADER} header`,
+      );
+    }
+    if (RANK[ctx.principal.role] < RANK[minimum]) {
+      return deny(
+        'FORBIDDEN',
+        `${path} needs the ${minimum.toLowerCase()} role; ${ctx.principal.username} is ${ctx.principal.role.toLowerCase()}`,
+      );
+    }
+    return next({ ctx: { ...ctx, principal: ctx.principal } });
+  });
+}
+
+export const viewerProcedure = publicProcedure.use(requireRole('VIEWER'));
+export const operatorProcedure = publicProcedure.use(requireRole('OPERATOR'));
+export const adminProcedure = publicProcedure.use(requireRole('ADMIN'));

@@ -1,0 +1,30 @@
+// The controller's environment, validated at boot: every setting named, typed and defaulted.
+
+import { z } from 'zod';
+import { DEFAULT_DATABASE_FILE } from './db/database.ts';
+
+export const DEFAULT_API_PORT = 7443;
+export const DEFAULT_API_ADDRESS = '127.0.0.1';
+/** Operator sessions last a working day; API tokens last until revoked or their own expiry. */
+export const SESSION_LIFETIME_MS = 12 * 3_600_000;
+
+const port = z.coerce.number().int().min(0).max(65_535);
+
+export const envSchema = z.object({
+  WEFT_DB: z.string().min(1).default(DEFAULT_DATABASE_FILE),
+  WEFT_API_ADDRESS: z.string().min(1).default(DEFAULT_API_ADDRESS),
+  WEFT_API_PORT: port.default(DEFAULT_API_PORT),
+  /** First start only: creates this admin when no user exists yet. */
+  WEFT_ADMIN_USERNAME: z.string().min(1).optional(),
+  WEFT_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
+});
+
+export type ControllerEnv = z.infer<typeof envSchema>;
+
+/** Reads the environment; a bad value is reported by name, and the process does not start. */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): ControllerEnv {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  throw new Error(`invalid controller environment:\n${lines.join('\n')}`);
+}

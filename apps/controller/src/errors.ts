@@ -1,0 +1,15 @@
+// The controller's domain errors; the API maps each to its status in api/trpc.ts.
+
+import { MeshError } from '@weft/mesh-config';
+
+export class NotFoundError extends MeshError {
+  constructor(what: string) {
+    super('MESH_ERR_NOT_FOUND', `${what} does not exist`);
+  }
+}
+
+export class ConflictError extends MeshError {
+  constructor(what: string) {
+    super('MESH_ERR_CONFLICT', `${what} already exists`);
+  }
+}

@@ -12,11 +12,9 @@ export const usersRouter = createRouter({
   create: adminProcedure
     .input(
       z.strictObject({
-        username: z
-          .string()
-          .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, {
-            error: 'must be 1-64 lowercase letters, digits, ".", "_" or "-"',
-          }),
+        username: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, {
+          error: 'must be 1-64 lowercase letters, digits, ".", "_" or "-"',
+        }),
         password: z
           .string()
           .min(MIN_PASSWORD_LENGTH, { error: `must be at least ${MIN_PASSWORD_LENGTH} characters` })

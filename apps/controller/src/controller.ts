@@ -1,30 +1,59 @@
-// The controller process, assembled: database (migrated), first admin, operator API.
-// Everything it starts is stopped by close().
+// The controller process, assembled: database (migrated), CA, first admin, operator API, proxy
+// API and config push. Everything it starts is stopped by close().
 
 import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { spiffeId } from '@weft/mesh-config';
 import type { Logger } from 'pino';
 import { createOperatorApi } from './api/http-server.ts';
+import type { Services } from './api/trpc.ts';
 import { hashPassword } from './auth/passwords.ts';
+import { MeshAuthority } from './ca/mesh-authority.ts';
+import { certificateLifetimeOf, trustDomainOf } from './ca/mesh-settings.ts';
+import { loadSealingKey } from './ca/sealing-key.ts';
 import { openDatabase } from './db/database.ts';
 import type { ControllerEnv } from './env.ts';
+import { createProxyApi } from './push/proxy-api.ts';
+import { SnapshotPublisher } from './push/snapshot-publisher.ts';
 import { AuditRepository } from './repositories/audit.ts';
+import { CertificateRepository } from './repositories/certificates.ts';
+import { JoinTokenRepository } from './repositories/join-tokens.ts';
+import { ProxyRepository } from './repositories/proxies.ts';
 import { RevisionRepository } from './repositories/revisions.ts';
 import { UserRepository } from './repositories/users.ts';
 
+/** The controller's own serving certificate is re-issued at every start. */
+const CONTROLLER_CERT_LIFETIME_MS = 30 * 86_400_000;
+/** How often expired proxies are dropped from the others' endpoints. */
+const SWEEP_INTERVAL_MS = 5_000;
+
 export interface RunningController {
   readonly apiUrl: string;
+  readonly proxyApiUrl: string;
   readonly databaseFile: string;
+  /** The trust bundle proxies need to bootstrap, also written beside the database. */
+  readonly trustBundleFile: string;
+  readonly services: Services;
   close(): Promise<void>;
 }
 
 export async function startController(env: ControllerEnv, log: Logger): Promise<RunningController> {
   const { db, file, migrated } = await openDatabase(env.WEFT_DB);
   if (migrated.length > 0) log.info({ migrations: migrated, file }, 'database migrated');
-  const services = {
-    revisions: new RevisionRepository(db),
+  const revisions = new RevisionRepository(db);
+  const proxies = new ProxyRepository(db);
+  const certificates = new CertificateRepository(db);
+  const publisher = new SnapshotPublisher(revisions, proxies, log);
+  const services: Services = {
+    revisions,
     audit: new AuditRepository(db),
     users: new UserRepository(db),
+    tokens: new JoinTokenRepository(db),
+    proxies,
+    certificates,
+    publisher,
   };
 
   if (
@@ -47,24 +76,71 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     log.info({ username: env.WEFT_ADMIN_USERNAME }, 'first admin created from the environment');
   }
 
-  const api = createOperatorApi(services, (error, path) =>
+  const sealingKey = await loadSealingKey(env.WEFT_CA_KEY, join(dirname(file), 'ca-sealing.key'));
+  const trustDomain = await trustDomainOf(revisions);
+  const authority = await MeshAuthority.open(certificates, sealingKey, trustDomain);
+  const trustBundlePem = await authority.trustBundle();
+  const trustBundleFile = join(dirname(file), 'trust-bundle.pem');
+  await writeFile(trustBundleFile, trustBundlePem);
+  const own = await authority.issueOwn(
+    spiffeId(trustDomain, 'weft-system', 'controller'),
+    CONTROLLER_CERT_LIFETIME_MS,
+  );
+
+  const proxyApi = createProxyApi(
+    { ...own, trustBundlePem },
+    {
+      authority,
+      tokens: services.tokens,
+      proxies,
+      audit: services.audit,
+      publisher,
+      trustDomain: () => trustDomainOf(revisions),
+      certificateLifetimeMs: () => certificateLifetimeOf(revisions),
+      onError: (error) => log.error({ err: error }, 'proxy API request failed'),
+    },
+  );
+  const operatorApi = createOperatorApi(services, (error, path) =>
     log.error({ err: error, path }, 'operator API request failed'),
   );
-  api.listen(env.WEFT_API_PORT, env.WEFT_API_ADDRESS);
-  await once(api, 'listening');
-  const { port } = api.address() as AddressInfo;
-  const apiUrl = `http://${env.WEFT_API_ADDRESS}:${port}`;
-  log.info({ api: apiUrl, database: file }, 'controller listening');
+  const apiUrl = `http://${env.WEFT_API_ADDRESS}:${await listen(operatorApi, env.WEFT_API_PORT, env.WEFT_API_ADDRESS)}`;
+  const proxyApiUrl = `https://${env.WEFT_PROXY_API_ADDRESS}:${await listen(proxyApi, env.WEFT_PROXY_API_PORT, env.WEFT_PROXY_API_ADDRESS)}`;
+  await publisher.publish();
+  const sweep = setInterval(() => {
+    publisher.publish().catch((error: unknown) => log.error({ err: error }, 'config push failed'));
+  }, SWEEP_INTERVAL_MS);
+  log.info(
+    { api: apiUrl, proxyApi: proxyApiUrl, database: file, trustBundle: trustBundleFile },
+    'controller listening',
+  );
 
   return {
     apiUrl,
+    proxyApiUrl,
     databaseFile: file,
+    trustBundleFile,
+    services,
     async close() {
-      const closed = once(api, 'close');
-      api.close();
-      api.closeAllConnections();
-      await closed;
+      clearInterval(sweep);
+      await Promise.all([stop(operatorApi), stop(proxyApi)]);
       await db.$disconnect();
     },
   };
+}
+
+async function listen(
+  server: import('node:net').Server,
+  port: number,
+  address: string,
+): Promise<number> {
+  server.listen(port, address);
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+async function stop(server: import('node:http').Server): Promise<void> {
+  const closed = once(server, 'close');
+  server.close();
+  server.closeAllConnections();
+  await closed;
 }

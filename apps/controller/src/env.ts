@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DEFAULT_DATABASE_FILE } from './db/database.ts';
 
 export const DEFAULT_API_PORT = 7443;
+export const DEFAULT_PROXY_API_PORT = 7444;
 export const DEFAULT_API_ADDRESS = '127.0.0.1';
 /** Operator sessions last a working day; API tokens last until revoked or their own expiry. */
 export const SESSION_LIFETIME_MS = 12 * 3_600_000;
@@ -14,6 +15,11 @@ export const envSchema = z.object({
   WEFT_DB: z.string().min(1).default(DEFAULT_DATABASE_FILE),
   WEFT_API_ADDRESS: z.string().min(1).default(DEFAULT_API_ADDRESS),
   WEFT_API_PORT: port.default(DEFAULT_API_PORT),
+  /** Where proxies bootstrap and watch, over TLS; reachable by every proxy. */
+  WEFT_PROXY_API_ADDRESS: z.string().min(1).default(DEFAULT_API_ADDRESS),
+  WEFT_PROXY_API_PORT: port.default(DEFAULT_PROXY_API_PORT),
+  /** base64 of 32 bytes sealing the CA keys; without it a key file is kept beside the database. */
+  WEFT_CA_KEY: z.string().min(1).optional(),
   /** First start only: creates this admin when no user exists yet. */
   WEFT_ADMIN_USERNAME: z.string().min(1).optional(),
   WEFT_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),

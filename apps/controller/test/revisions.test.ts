@@ -61,7 +61,7 @@ describe('revisions in SQLite', () => {
   });
 
   it('creates the database file and applies migrations once', async () => {
-    expect(opened.migrated).toEqual(['20261123000000_init']);
+    expect(opened.migrated).toEqual(['20261123000000_init', '20261123040000_ca_keys']);
     await opened.db.$disconnect();
     opened = await openDatabase(opened.file);
     expect(opened.migrated).toEqual([]);

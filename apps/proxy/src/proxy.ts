@@ -6,6 +6,8 @@ import type { Server } from 'node:net';
 import type { Logger } from 'pino';
 import { createAdminServer } from './admin/server.ts';
 import type { ProxyConfig } from './config/proxy-config.ts';
+import { ensureCertificate } from './control/bootstrap.ts';
+import { ControllerWatch } from './control/controller-watch.ts';
 import { createInboundHandler } from './inbound/handler.ts';
 import { createInboundListener } from './inbound/listener.ts';
 import { createProxyMetrics, type ProxyMetrics, recordCompletion } from './metrics.ts';
@@ -31,6 +33,12 @@ export interface RunningProxy {
 
 export async function startProxy(config: ProxyConfig, log: Logger): Promise<RunningProxy> {
   const metrics = createProxyMetrics();
+  if (config.controller !== undefined && (await ensureCertificate(config)) === 'bootstrapped') {
+    log.info(
+      { controller: config.controller.url },
+      'bootstrapped: certificate issued by the controller',
+    );
+  }
   const identity = new IdentityHolder(await readIdentityFiles(config.tls));
   const pools = new EndpointPools(identity, (resumed) =>
     metrics.handshakes.inc({ direction: 'outbound', resumed: String(resumed) }),
@@ -153,6 +161,26 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
   const adminPort = await listen(admin, config.admin.port, config.admin.address);
   log.info({ inbound: inboundPort, admin: adminPort, httpProxy }, 'proxy listening');
 
+  const reloadCertificates = async () => {
+    try {
+      identity.replace(await readIdentityFiles(config.tls));
+      log.info({ serial: identity.current().serial }, 'certificates reloaded');
+    } catch (error) {
+      log.error({ err: error }, 'certificate files refused; keeping the certificate in force');
+    }
+  };
+  const watch =
+    config.controller === undefined
+      ? undefined
+      : new ControllerWatch(
+          { ...config, controller: config.controller },
+          store,
+          identity,
+          reloadCertificates,
+          log,
+        );
+  watch?.start();
+
   return {
     config,
     store,
@@ -160,15 +188,11 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
     metrics,
     ports: { inbound: inboundPort, admin: adminPort, httpProxy },
     async reload() {
-      try {
-        identity.replace(await readIdentityFiles(config.tls));
-        log.info({ serial: identity.current().serial }, 'certificates reloaded');
-      } catch (error) {
-        log.error({ err: error }, 'certificate files refused; keeping the certificate in force');
-      }
+      await reloadCertificates();
       await loadSnapshot();
     },
     async close() {
+      watch?.stop();
       const inboundClosed = closeServer(inbound.server);
       inbound.closeConnections();
       await Promise.all([outbound.close(), inboundClosed, closeServer(admin)]);

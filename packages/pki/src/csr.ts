@@ -8,7 +8,8 @@ import { x509 } from './x509.ts';
 export interface CreateCsrOptions {
   readonly privateKeyPem: string;
   readonly publicKeyPem: string;
-  readonly spiffeId: string;
+  /** Omitted when the workload leaves its identity to the CA (a proxy bootstrapping with a join token). */
+  readonly spiffeId?: string;
 }
 
 /** What a CSR asks for, once its signature proves the requester holds the private key. */
@@ -19,7 +20,7 @@ export interface VerifiedCsr {
 }
 
 export async function createCsr(options: CreateCsrOptions): Promise<string> {
-  assertSpiffeId(options.spiffeId);
+  if (options.spiffeId !== undefined) assertSpiffeId(options.spiffeId);
   const [privateKey, publicKey] = await Promise.all([
     importPrivateKey(options.privateKeyPem),
     importPublicKey(options.publicKeyPem),
@@ -28,9 +29,10 @@ export async function createCsr(options: CreateCsrOptions): Promise<string> {
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     keys: { privateKey, publicKey },
     signingAlgorithm: SIGNING_ALGORITHM,
-    extensions: [
-      new x509.SubjectAlternativeNameExtension([{ type: 'url', value: options.spiffeId }]),
-    ],
+    extensions:
+      options.spiffeId === undefined
+        ? []
+        : [new x509.SubjectAlternativeNameExtension([{ type: 'url', value: options.spiffeId }])],
   });
   // Halves of different pairs would give a CSR every CA rejects; say so here, where it is fixable.
   if (!(await csr.verify())) {

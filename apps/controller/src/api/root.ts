@@ -2,8 +2,11 @@
 
 import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
+import { certificatesRouter } from './routers/certificates.ts';
 import { configRouter } from './routers/config.ts';
+import { proxiesRouter } from './routers/proxies.ts';
 import { revisionsRouter } from './routers/revisions.ts';
+import { tokensRouter } from './routers/tokens.ts';
 import { usersRouter } from './routers/users.ts';
 import { createRouter } from './trpc.ts';
 
@@ -13,6 +16,9 @@ export const appRouter = createRouter({
   revisions: revisionsRouter,
   audit: auditRouter,
   users: usersRouter,
+  tokens: tokensRouter,
+  proxies: proxiesRouter,
+  certificates: certificatesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,7 +6,11 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { type ConfigIssue, MeshConfigError } from '@weft/mesh-config';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import type { SnapshotPublisher } from '../push/snapshot-publisher.ts';
 import type { AuditRepository } from '../repositories/audit.ts';
+import type { CertificateRepository } from '../repositories/certificates.ts';
+import type { JoinTokenRepository } from '../repositories/join-tokens.ts';
+import type { ProxyRepository } from '../repositories/proxies.ts';
 import type { RevisionRepository } from '../repositories/revisions.ts';
 import { type Principal, RANK, type Role, type UserRepository } from '../repositories/users.ts';
 
@@ -14,6 +18,11 @@ export interface Services {
   readonly revisions: RevisionRepository;
   readonly audit: AuditRepository;
   readonly users: UserRepository;
+  readonly tokens: JoinTokenRepository;
+  readonly proxies: ProxyRepository;
+  readonly certificates: CertificateRepository;
+  /** Told after every configuration change, so proxies get it. */
+  readonly publisher: SnapshotPublisher;
 }
 
 export interface Context {

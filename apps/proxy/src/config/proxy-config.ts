@@ -54,6 +54,21 @@ export const proxyConfigSchema = z.strictObject({
     trustBundleFile: z.string(),
   }),
   snapshotFile: z.string().optional(),
+  /** With a controller: the proxy bootstraps with a join token, then watches for snapshots. */
+  controller: z
+    .strictObject({
+      url: z.url({
+        protocol: /^https$/,
+        error: 'must be an https:// URL (the controller proxy API)',
+      }),
+      /** Verifies the controller at bootstrap, before the proxy holds a certificate of its own. */
+      trustBundleFile: z.string(),
+      /** The join token; WEFT_JOIN_TOKEN overrides it. Only read when no valid certificate is on disk. */
+      joinTokenFile: z.string().optional(),
+      /** Address other proxies reach this one at; defaults to inbound.address (127.0.0.1 for 0.0.0.0). */
+      advertiseAddress: z.string().optional(),
+    })
+    .optional(),
   stateDir: z.string().optional(),
   limits: z
     .strictObject({
@@ -89,6 +104,17 @@ export async function loadProxyConfig(file: string): Promise<ProxyConfig> {
     ...(config.snapshotFile === undefined
       ? {}
       : { snapshotFile: resolve(base, config.snapshotFile) }),
+    ...(config.controller === undefined
+      ? {}
+      : {
+          controller: {
+            ...config.controller,
+            trustBundleFile: resolve(base, config.controller.trustBundleFile),
+            ...(config.controller.joinTokenFile === undefined
+              ? {}
+              : { joinTokenFile: resolve(base, config.controller.joinTokenFile) }),
+          },
+        }),
     ...(config.stateDir === undefined ? {} : { stateDir: resolve(base, config.stateDir) }),
   };
 }

@@ -63,6 +63,7 @@ export const configRouter = createRouter({
         ctx.principal.username,
         input.message,
       );
+      if (outcome.changed) await ctx.services.publisher.publish();
       return outcome.changed
         ? {
             changed: true as const,

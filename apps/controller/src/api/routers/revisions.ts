@@ -44,6 +44,7 @@ export const revisionsRouter = createRouter({
     .input(z.strictObject({ id: revisionId }))
     .mutation(async ({ ctx, input }) => {
       const outcome = await rollbackTo(ctx.services.revisions, input.id, ctx.principal.username);
+      if (outcome.changed) await ctx.services.publisher.publish();
       return outcome.changed
         ? { changed: true as const, revision: outcome.revision.id }
         : { changed: false as const, revision: outcome.revision?.id ?? null };

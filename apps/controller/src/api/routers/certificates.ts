@@ -1,0 +1,49 @@
+// Certificates the CA issued or holds, soonest expiry first; revocation reaches proxies with
+// their next snapshot.
+
+import { z } from 'zod';
+import { NotFoundError } from '../../errors.ts';
+import { adminProcedure, createRouter, viewerProcedure } from '../trpc.ts';
+
+export const certificatesRouter = createRouter({
+  list: viewerProcedure
+    .input(
+      z
+        .strictObject({
+          kind: z.enum(['ROOT', 'INTERMEDIATE', 'LEAF']).optional(),
+          limit: z.number().int().min(1).max(10_000).default(1_000),
+        })
+        .default({ limit: 1_000 }),
+    )
+    .query(async ({ ctx, input }) =>
+      (
+        await ctx.services.certificates.list(
+          input.kind === undefined
+            ? { limit: input.limit }
+            : { kind: input.kind, limit: input.limit },
+        )
+      ).map(({ pem: _pem, ...certificate }) => certificate),
+    ),
+
+  revoke: adminProcedure
+    .input(
+      z.strictObject({
+        serial: z.string().regex(/^[0-9A-F]+$/, { error: 'must be an upper-case hex serial' }),
+        reason: z.string().min(1).max(500),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      if (!(await ctx.services.certificates.revoke(input.serial, input.reason, new Date()))) {
+        throw new NotFoundError(`an unrevoked certificate with serial ${input.serial}`);
+      }
+      await ctx.services.audit.record({
+        actor: ctx.principal.username,
+        action: 'certificates.revoke',
+        target: `certificate/${input.serial}`,
+        outcome: 'OK',
+        detail: { reason: input.reason },
+      });
+      await ctx.services.publisher.publish();
+      return { revoked: input.serial };
+    }),
+});

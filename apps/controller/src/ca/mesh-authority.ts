@@ -1,0 +1,120 @@
+// The mesh's certificate authority: a root and an issuing intermediate, made on first start
+// (keys sealed in the database), and every workload certificate issued from a CSR and recorded.
+
+import {
+  type CertificateAuthority,
+  createIntermediateCa,
+  createRootCa,
+  DEFAULT_LEAF_LIFETIME_MS,
+  generateKeyPair,
+  type IssuedCertificate,
+  issueLeafCertificate,
+} from '@weft/pki';
+import type { CertificateRecord, CertificateRepository } from '../repositories/certificates.ts';
+import { seal, unseal } from './sealing.ts';
+
+export interface IssueRequest {
+  readonly csrPem: string;
+  readonly spiffeId: string;
+  readonly proxyId: string | null;
+  readonly lifetimeMs?: number;
+}
+
+export class MeshAuthority {
+  private constructor(
+    private readonly certificates: CertificateRepository,
+    private readonly intermediate: CertificateAuthority,
+  ) {}
+
+  /** Loads the active root and intermediate, creating them on the first start. */
+  static async open(
+    certificates: CertificateRepository,
+    sealingKey: Buffer,
+    trustDomain: string,
+  ): Promise<MeshAuthority> {
+    const root = await loadOrCreate(certificates, sealingKey, 'ROOT', () =>
+      createRootCa({ commonName: `${trustDomain} root CA` }),
+    );
+    const intermediate = await loadOrCreate(certificates, sealingKey, 'INTERMEDIATE', () =>
+      createIntermediateCa({ issuer: root, commonName: `${trustDomain} intermediate CA` }),
+    );
+    return new MeshAuthority(certificates, intermediate);
+  }
+
+  /** A workload certificate for a key the workload kept: only its CSR came here. */
+  async issue(request: IssueRequest): Promise<IssuedCertificate> {
+    const issued = await issueLeafCertificate({
+      issuer: this.intermediate,
+      csrPem: request.csrPem,
+      spiffeId: request.spiffeId,
+      lifetimeMs: request.lifetimeMs ?? DEFAULT_LEAF_LIFETIME_MS,
+    });
+    await this.certificates.record({
+      serial: issued.serial,
+      kind: 'LEAF',
+      identity: issued.spiffeId,
+      proxyId: request.proxyId,
+      issuerSerial: this.intermediate.serial,
+      notBefore: issued.notBefore,
+      notAfter: issued.notAfter,
+      pem: issued.certPem,
+    });
+    return issued;
+  }
+
+  /** The controller's own serving certificate; its key lives only in memory. */
+  async issueOwn(
+    spiffeId: string,
+    lifetimeMs: number,
+  ): Promise<{ certPem: string; keyPem: string }> {
+    const keys = await generateKeyPair();
+    const issued = await issueLeafCertificate({
+      issuer: this.intermediate,
+      publicKeyPem: keys.publicKeyPem,
+      spiffeId,
+      lifetimeMs,
+    });
+    return { certPem: issued.chainPem, keyPem: keys.privateKeyPem };
+  }
+
+  async trustBundle(): Promise<string> {
+    return (await this.certificates.trustedRoots(new Date())).map((root) => root.pem).join('');
+  }
+}
+
+async function loadOrCreate(
+  certificates: CertificateRepository,
+  sealingKey: Buffer,
+  kind: 'ROOT' | 'INTERMEDIATE',
+  create: () => Promise<CertificateAuthority>,
+): Promise<CertificateAuthority> {
+  const existing = await certificates.activeAuthority(kind);
+  if (existing !== undefined)
+    return toAuthority(existing.certificate, unseal(existing.sealedKey, sealingKey));
+  const made = await create();
+  await certificates.recordAuthority(
+    {
+      serial: made.serial,
+      kind,
+      identity: kind === 'ROOT' ? 'root CA' : 'intermediate CA',
+      issuerSerial: null,
+      notBefore: made.notBefore,
+      notAfter: made.notAfter,
+      pem: made.certPem,
+    },
+    seal(made.keyPem, sealingKey),
+  );
+  return made;
+}
+
+function toAuthority(record: CertificateRecord, keyPem: string): CertificateAuthority {
+  return {
+    certPem: record.pem,
+    keyPem,
+    serial: record.serial,
+    notBefore: record.notBefore,
+    notAfter: record.notAfter,
+    // An intermediate is sent with the leaves it signs; a root never is.
+    chainPem: record.kind === 'ROOT' ? '' : record.pem,
+  };
+}

@@ -1,0 +1,94 @@
+// Config push: compiles every live proxy's snapshot from the resources in force and the
+// registry, and sends each open watch stream only what changed for it (equal hashes are never
+// re-sent). Snapshots are built, checked by the compiler, then published, never mutated after.
+
+import { compileSnapshots, type ProxySnapshot } from '@weft/mesh-config';
+import type { Logger } from 'pino';
+import type { ProxyRepository } from '../repositories/proxies.ts';
+import type { RevisionRepository } from '../repositories/revisions.ts';
+
+/** A proxy not heard from for this long is dropped from everyone's endpoints. */
+export const PROXY_EXPIRY_MS = 30_000;
+
+export interface Watcher {
+  send(snapshot: ProxySnapshot): void;
+}
+
+export class SnapshotPublisher {
+  private readonly watchers = new Map<string, Watcher>();
+  private readonly lastSent = new Map<string, string>();
+  private latest = new Map<string, ProxySnapshot>();
+  private generation = 0;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly revisions: RevisionRepository,
+    private readonly proxies: ProxyRepository,
+    private readonly log: Logger,
+  ) {}
+
+  /** Recompiles and pushes; calls are serialized so snapshots go out in order. */
+  publish(): Promise<void> {
+    this.running = this.running.then(
+      () => this.compileAndSend(),
+      () => this.compileAndSend(),
+    );
+    return this.running;
+  }
+
+  attach(proxyId: string, watcher: Watcher): void {
+    this.watchers.set(proxyId, watcher);
+    this.lastSent.delete(proxyId);
+    const snapshot = this.latest.get(proxyId);
+    if (snapshot !== undefined) void this.deliver(proxyId, watcher, snapshot);
+  }
+
+  detach(proxyId: string, watcher: Watcher): void {
+    if (this.watchers.get(proxyId) === watcher) this.watchers.delete(proxyId);
+  }
+
+  connected(proxyId: string): boolean {
+    return this.watchers.has(proxyId);
+  }
+
+  private async compileAndSend(): Promise<void> {
+    const [resources, latest, live] = await Promise.all([
+      this.revisions.current(),
+      this.revisions.latest(),
+      this.proxies.live(new Date(Date.now() - PROXY_EXPIRY_MS)),
+    ]);
+    const services = new Set(
+      resources
+        .filter((r) => r.kind === 'Service')
+        .map((r) => `${r.metadata.namespace}/${r.metadata.name}`),
+    );
+    // A proxy whose service is not configured yet gets nothing (it stays not ready) rather than
+    // stopping every other proxy's update.
+    const workloads = live.filter((p) => services.has(`${p.namespace}/${p.service}`));
+    if (workloads.length === 0) return;
+    this.generation += 1;
+    this.latest = compileSnapshots({
+      resources,
+      workloads,
+      version: `r${latest?.id ?? 0}.${this.generation}`,
+    });
+    await Promise.all(
+      [...this.watchers].map(([proxyId, watcher]) => {
+        const snapshot = this.latest.get(proxyId);
+        return snapshot === undefined ? undefined : this.deliver(proxyId, watcher, snapshot);
+      }),
+    );
+  }
+
+  /** Recorded as sent before it goes out, so the proxy's ACK can never land first. */
+  private async deliver(proxyId: string, watcher: Watcher, snapshot: ProxySnapshot): Promise<void> {
+    if (this.lastSent.get(proxyId) === snapshot.hash) return;
+    this.lastSent.set(proxyId, snapshot.hash);
+    try {
+      await this.proxies.sent(proxyId, snapshot.version, snapshot.hash, new Date());
+    } catch (error) {
+      this.log.error({ err: error, proxyId }, 'cannot record a sent snapshot');
+    }
+    watcher.send(snapshot);
+  }
+}

@@ -1,0 +1,84 @@
+// Every certificate the CA made or holds, and the sealed keys of its own CA certificates.
+
+import type { Db } from '../db/database.ts';
+import type { CertificateKind, CertificateStatus } from '../generated/prisma/client.ts';
+
+export type { CertificateKind, CertificateStatus };
+
+export interface CertificateRecord {
+  readonly serial: string;
+  readonly kind: CertificateKind;
+  readonly identity: string;
+  readonly proxyId: string | null;
+  readonly issuerSerial: string | null;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly status: CertificateStatus;
+  readonly pem: string;
+}
+
+export class CertificateRepository {
+  constructor(private readonly db: Db) {}
+
+  async record(certificate: Omit<CertificateRecord, 'status'>): Promise<void> {
+    await this.db.certificate.create({ data: certificate });
+  }
+
+  /** Records a CA certificate and its sealed key together. */
+  async recordAuthority(
+    certificate: Omit<CertificateRecord, 'status' | 'proxyId'>,
+    sealedKey: string,
+  ): Promise<void> {
+    await this.db.$transaction([
+      this.db.certificate.create({ data: { ...certificate, proxyId: null } }),
+      this.db.caKey.create({
+        data: { serial: certificate.serial, kind: certificate.kind, sealedKey },
+      }),
+    ]);
+  }
+
+  /** The active CA of a kind with its sealed key, if one exists. */
+  async activeAuthority(
+    kind: CertificateKind,
+  ): Promise<{ certificate: CertificateRecord; sealedKey: string } | undefined> {
+    const key = await this.db.caKey.findFirst({
+      where: { kind, active: true },
+      orderBy: { createdAt: 'desc' },
+    });
+    if (key === null) return undefined;
+    const certificate = await this.db.certificate.findUnique({ where: { serial: key.serial } });
+    return certificate === null ? undefined : { certificate, sealedKey: key.sealedKey };
+  }
+
+  /** Root certificates that are not revoked: the trust bundle, old and new during a rotation. */
+  async trustedRoots(now: Date): Promise<CertificateRecord[]> {
+    return this.db.certificate.findMany({
+      where: { kind: 'ROOT', status: { not: 'REVOKED' }, notAfter: { gt: now } },
+      orderBy: { notBefore: 'asc' },
+    });
+  }
+
+  async list(options: { kind?: CertificateKind; limit: number }): Promise<CertificateRecord[]> {
+    return this.db.certificate.findMany({
+      where: options.kind === undefined ? {} : { kind: options.kind },
+      orderBy: { notAfter: 'asc' },
+      take: options.limit,
+    });
+  }
+
+  async revoke(serial: string, reason: string, at: Date): Promise<boolean> {
+    const { count } = await this.db.certificate.updateMany({
+      where: { serial, status: { not: 'REVOKED' } },
+      data: { status: 'REVOKED', revokedAt: at, revokedReason: reason },
+    });
+    return count === 1;
+  }
+
+  async revokedSerials(now: Date): Promise<string[]> {
+    const rows = await this.db.certificate.findMany({
+      where: { status: 'REVOKED', notAfter: { gt: now } },
+      select: { serial: true },
+    });
+    return rows.map((r) => r.serial);
+  }
+}

@@ -1,0 +1,82 @@
+// Join tokens: a proxy's first credential, stored as a hash, bound to one service, expiring,
+// single- or multi-use. Using one is atomic: two proxies cannot both take the last use.
+
+import { randomUUID } from 'node:crypto';
+import { MeshError } from '@weft/mesh-config';
+import type { Db } from '../db/database.ts';
+
+export type JoinRefusal = 'unknown' | 'expired' | 'used-up' | 'revoked';
+
+export class JoinTokenError extends MeshError {
+  constructor(readonly refusal: JoinRefusal) {
+    super(
+      'MESH_ERR_JOIN_TOKEN',
+      `the join token is ${refusal === 'unknown' ? 'not valid' : refusal}`,
+    );
+  }
+}
+
+export interface JoinTokenGrant {
+  readonly tokenId: string;
+  readonly service: string;
+  readonly namespace: string;
+}
+
+export class JoinTokenRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(token: {
+    tokenHash: string;
+    service: string;
+    namespace: string;
+    expiresAt: Date;
+    maxUses: number | null;
+    createdBy: string;
+  }): Promise<string> {
+    const id = randomUUID();
+    await this.db.joinToken.create({ data: { id, ...token } });
+    return id;
+  }
+
+  /** Takes one use of the token, or throws JoinTokenError saying why not. */
+  async consume(tokenHash: string, now: Date): Promise<JoinTokenGrant> {
+    return this.db.$transaction(async (tx) => {
+      const token = await tx.joinToken.findUnique({ where: { tokenHash } });
+      if (token === null) throw new JoinTokenError('unknown');
+      if (token.revokedAt !== null) throw new JoinTokenError('revoked');
+      if (token.expiresAt <= now) throw new JoinTokenError('expired');
+      const { count } = await tx.joinToken.updateMany({
+        where: { id: token.id, ...(token.maxUses === null ? {} : { uses: { lt: token.maxUses } }) },
+        data: { uses: { increment: 1 } },
+      });
+      if (count === 0) throw new JoinTokenError('used-up');
+      return { tokenId: token.id, service: token.service, namespace: token.namespace };
+    });
+  }
+
+  async list(): Promise<
+    {
+      id: string;
+      service: string;
+      namespace: string;
+      expiresAt: Date;
+      maxUses: number | null;
+      uses: number;
+      createdBy: string;
+    }[]
+  > {
+    return this.db.joinToken.findMany({
+      where: { revokedAt: null },
+      orderBy: { createdAt: 'desc' },
+      select: {
+        id: true,
+        service: true,
+        namespace: true,
+        expiresAt: true,
+        maxUses: true,
+        uses: true,
+        createdBy: true,
+      },
+    });
+  }
+}

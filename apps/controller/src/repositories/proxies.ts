@@ -1,0 +1,123 @@
+// The registry: each proxy's workload, where it accepts mTLS, and what it has applied.
+
+import type { WorkloadEndpoint } from '@weft/mesh-config';
+import type { Db } from '../db/database.ts';
+import type { SyncState } from '../generated/prisma/client.ts';
+
+export type { SyncState };
+
+export interface ProxyRecord extends WorkloadEndpoint {
+  readonly lastHeartbeatAt: Date;
+  readonly syncState: SyncState;
+  readonly sentVersion: string | null;
+  readonly ackedVersion: string | null;
+  readonly ackedAt: Date | null;
+  readonly nackError: string | null;
+  readonly certificateSerial: string | null;
+}
+
+export class ProxyRepository {
+  constructor(private readonly db: Db) {}
+
+  async register(workload: WorkloadEndpoint, certificateSerial: string, now: Date): Promise<void> {
+    const data = {
+      service: workload.service,
+      namespace: workload.namespace,
+      version: workload.version ?? null,
+      labels: JSON.stringify(workload.labels ?? {}),
+      address: workload.address,
+      inboundPort: workload.port,
+      lastHeartbeatAt: now,
+      certificateSerial,
+    };
+    await this.db.proxy.upsert({
+      where: { id: workload.id },
+      create: { id: workload.id, ...data },
+      update: data,
+    });
+  }
+
+  async heartbeat(id: string, now: Date): Promise<boolean> {
+    const { count } = await this.db.proxy.updateMany({
+      where: { id },
+      data: { lastHeartbeatAt: now },
+    });
+    return count === 1;
+  }
+
+  async setCertificate(id: string, serial: string): Promise<void> {
+    await this.db.proxy.updateMany({ where: { id }, data: { certificateSerial: serial } });
+  }
+
+  async sent(id: string, version: string, hash: string, at: Date): Promise<void> {
+    await this.db.proxy.updateMany({
+      where: { id },
+      data: { sentVersion: version, sentHash: hash, sentAt: at, syncState: 'STALE' },
+    });
+  }
+
+  async acked(id: string, version: string, hash: string, at: Date): Promise<void> {
+    await this.db.proxy.updateMany({
+      where: { id },
+      data: {
+        ackedVersion: version,
+        ackedHash: hash,
+        ackedAt: at,
+        nackError: null,
+        syncState: 'SYNCED',
+        lastHeartbeatAt: at,
+      },
+    });
+  }
+
+  async nacked(id: string, error: string, at: Date): Promise<void> {
+    await this.db.proxy.updateMany({
+      where: { id },
+      data: { nackError: error, syncState: 'NACKED', lastHeartbeatAt: at },
+    });
+  }
+
+  async disconnected(id: string): Promise<void> {
+    await this.db.proxy.updateMany({ where: { id }, data: { syncState: 'DISCONNECTED' } });
+  }
+
+  /** Live workloads: those heard from since `since`; the compiler's endpoints. */
+  async live(since: Date): Promise<ProxyRecord[]> {
+    return (
+      await this.db.proxy.findMany({
+        where: { lastHeartbeatAt: { gte: since } },
+        orderBy: { id: 'asc' },
+      })
+    ).map(toRecord);
+  }
+
+  async get(id: string): Promise<ProxyRecord | undefined> {
+    const row = await this.db.proxy.findUnique({ where: { id } });
+    return row === null ? undefined : toRecord(row);
+  }
+
+  async list(): Promise<ProxyRecord[]> {
+    return (await this.db.proxy.findMany({ orderBy: { id: 'asc' } })).map(toRecord);
+  }
+}
+
+type ProxyRow = Awaited<ReturnType<Db['proxy']['findMany']>>[number];
+
+function toRecord(row: ProxyRow): ProxyRecord {
+  return {
+    id: row.id,
+    service: row.service,
+    namespace: row.namespace,
+    version: row.version ?? undefined,
+    labels: JSON.parse(row.labels) as Record<string, string>,
+    address: row.address,
+    port: row.inboundPort,
+    lastHeartbeatAt: row.lastHeartbeatAt,
+    syncState: row.syncState,
+    sentVersion: row.sentVersion,
+    ackedVersion: row.ackedVersion,
+    ackedAt: row.ackedAt,
+    nackError: row.nackError,
+    certificateSerial: row.certificateSerial,
+  };
+}

@@ -1,0 +1,290 @@
+// The control plane end to end: a controller, proxies bootstrapped by join token (each its own
+// process), traffic over mTLS, and a canary change pushed to every proxy and acknowledged.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { apiClient } from '../src/cli/api-client.ts';
+import { type RunningController, startController } from '../src/controller.ts';
+import { readEnv } from '../src/env.ts';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const PROXY_BIN = join(ROOT, 'apps/proxy/bin/weft-proxy.js');
+const WAIT_MS = 30_000;
+
+async function freePort(): Promise<number> {
+  const server = createNetServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  probeDetail?: () => Promise<unknown>,
+): Promise<T> {
+  const deadline = Date.now() + WAIT_MS;
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(
+    `timed out waiting for ${what}: ${JSON.stringify(await probeDetail?.().catch(() => undefined))}`,
+  );
+}
+
+const MESH = (localPort: number, v1: number, v2: number) => `
+apiVersion: weft.dev/v1alpha1
+kind: Mesh
+metadata: { name: default }
+spec:
+  trustDomain: weft.local
+  access: { defaultAction: allow }
+---
+apiVersion: weft.dev/v1alpha1
+kind: Service
+metadata: { name: client, namespace: shop }
+spec:
+  ports: [{ port: 8080 }]
+  upstreams: [{ service: { name: server }, localPort: ${localPort} }]
+---
+apiVersion: weft.dev/v1alpha1
+kind: Service
+metadata: { name: server, namespace: shop }
+spec:
+  ports: [{ port: 8080 }]
+  versions: [{ name: v1 }, { name: v2 }]
+---
+apiVersion: weft.dev/v1alpha1
+kind: HTTPRoute
+metadata: { name: server, namespace: shop }
+spec:
+  parentRefs: [{ name: server }]
+  rules:
+    - backendRefs:
+        - { name: server, version: v1, weight: ${v1} }
+        - { name: server, version: v2, weight: ${v2} }
+`;
+
+describe('controller + proxies', () => {
+  let controller: RunningController;
+  let admin: ReturnType<typeof apiClient>;
+  let dir: string;
+  let localPort: number;
+  const services: Server[] = [];
+  const proxies: ChildProcess[] = [];
+
+  async function startService(name: string): Promise<number> {
+    const server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(name),
+    );
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    services.push(server);
+    return (server.address() as AddressInfo).port;
+  }
+
+  async function startProxy(
+    id: string,
+    service: string,
+    version: string | undefined,
+    appPort: number,
+    token: string,
+  ) {
+    const admin = await freePort();
+    const config = join(dir, `${id}.yaml`);
+    await writeFile(
+      config,
+      stringify({
+        apiVersion: 'weft.dev/v1alpha1',
+        kind: 'ProxyConfig',
+        workload: { id, service, namespace: 'shop', ...(version === undefined ? {} : { version }) },
+        inbound: { address: '127.0.0.1', port: await freePort() },
+        application: { port: appPort },
+        admin: { port: admin },
+        tls: { certFile: `${id}.pem`, keyFile: `${id}-key.pem`, trustBundleFile: `${id}-ca.pem` },
+        controller: { url: controller.proxyApiUrl, trustBundleFile: controller.trustBundleFile },
+      }),
+    );
+    const child = spawn(process.execPath, [PROXY_BIN, '--config', config, '--log-level', 'warn'], {
+      env: { ...process.env, WEFT_JOIN_TOKEN: token },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proxies.push(child);
+    return { child, admin };
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'weft-e2e-'));
+    controller = await startController(
+      readEnv({
+        WEFT_DB: join(dir, 'weft.db'),
+        WEFT_API_PORT: '0',
+        WEFT_PROXY_API_PORT: '0',
+        WEFT_ADMIN_USERNAME: 'root',
+        WEFT_ADMIN_PASSWORD: 'correct horse battery staple',
+      }),
+      pino({ level: 'silent' }),
+    );
+    const { token } = await apiClient({ server: controller.apiUrl }).auth.login.mutate({
+      username: 'root',
+      password: 'correct horse battery staple',
+      mode: 'token',
+    });
+    admin = apiClient({ server: controller.apiUrl, token: token ?? '' });
+    localPort = await freePort();
+    await admin.config.applyYaml.mutate({ yaml: MESH(localPort, 100, 0), message: 'all on v1' });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const child of proxies) child.kill('SIGTERM');
+    await Promise.all(
+      proxies.map((child) => (child.exitCode === null ? once(child, 'exit') : undefined)),
+    );
+    for (const server of services) server.close();
+    await controller?.close();
+  });
+
+  it('bootstraps proxies by token, carries traffic, and pushes a canary change only to the proxies it affects, which acknowledge it', async () => {
+    const clientToken = await admin.tokens.create.mutate({
+      service: 'client',
+      namespace: 'shop',
+      maxUses: 1,
+    });
+    const serverToken = await admin.tokens.create.mutate({
+      service: 'server',
+      namespace: 'shop',
+      maxUses: 2,
+    });
+    const client = await startProxy(
+      'client-1',
+      'client',
+      undefined,
+      await startService('client-app'),
+      clientToken.token,
+    );
+    const v1 = await startProxy(
+      'server-v1',
+      'server',
+      'v1',
+      await startService('server-v1'),
+      serverToken.token,
+    );
+    const v2 = await startProxy(
+      'server-v2',
+      'server',
+      'v2',
+      await startService('server-v2'),
+      serverToken.token,
+    );
+    for (const proxy of [client, v1, v2]) {
+      await waitFor('proxy ready', async () =>
+        (await fetch(`http://127.0.0.1:${proxy.admin}/ready`)).status === 200 ? true : undefined,
+      );
+    }
+    const call = async () => {
+      const response = await fetch(`http://127.0.0.1:${localPort}/`);
+      return response.status === 200 ? response.text() : undefined;
+    };
+    expect(
+      await waitFor('traffic to v1', async () =>
+        (await call()) === 'server-v1' ? true : undefined,
+      ),
+    ).toBe(true);
+
+    const fleet = await admin.proxies.list.query();
+    expect(fleet.map((p) => [p.id, p.service, p.version ?? null])).toEqual([
+      ['client-1', 'client', null],
+      ['server-v1', 'server', 'v1'],
+      ['server-v2', 'server', 'v2'],
+    ]);
+    expect(fleet.every((p) => p.certificateSerial !== null)).toBe(true);
+
+    const applied = await admin.config.applyYaml.mutate({
+      yaml: MESH(localPort, 0, 100),
+      message: 'all on v2',
+    });
+    expect(applied.changed).toBe(true);
+    const synced = await waitFor(
+      'every proxy to acknowledge the change',
+      async () => {
+        const all = await admin.proxies.list.query();
+        // Only the client routes to server: the servers' snapshots did not change and are not re-sent.
+        const client = all.find((p) => p.id === 'client-1');
+        return all.every((p) => p.syncState === 'SYNCED') &&
+          client?.ackedVersion?.startsWith(`r${applied.revision}.`)
+          ? all
+          : undefined;
+      },
+      () => admin.proxies.list.query(),
+    );
+    expect(
+      synced.filter((p) => p.ackedVersion?.startsWith(`r${applied.revision}.`)).map((p) => p.id),
+    ).toEqual(['client-1']);
+    expect(
+      await waitFor('traffic to v2', async () =>
+        (await call()) === 'server-v2' ? true : undefined,
+      ),
+    ).toBe(true);
+
+    const certificates = await admin.certificates.list.query({ kind: 'LEAF' });
+    expect(certificates.map((c) => c.identity).sort()).toEqual(
+      expect.arrayContaining([
+        'spiffe://weft.local/ns/shop/sa/client',
+        'spiffe://weft.local/ns/shop/sa/server',
+      ]),
+    );
+  }, 90_000);
+
+  it('refuses a used-up join token, audited, and the proxy says why', async () => {
+    const used = await admin.tokens.create.mutate({
+      service: 'server',
+      namespace: 'shop',
+      maxUses: 1,
+    });
+    const first = await startProxy(
+      'server-v1-b',
+      'server',
+      'v1',
+      await startService('b'),
+      used.token,
+    );
+    await waitFor('first proxy ready', async () =>
+      (await fetch(`http://127.0.0.1:${first.admin}/ready`)).status === 200 ? true : undefined,
+    );
+    const second = await startProxy(
+      'server-v1-c',
+      'server',
+      'v1',
+      await startService('c'),
+      used.token,
+    );
+    let stderr = '';
+    second.child.stderr?.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    const [code] = await once(second.child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr).toContain('the join token is used-up');
+    const audit = await admin.audit.list.query({ limit: 50 });
+    expect(
+      audit.some(
+        (e) =>
+          e.action === 'proxy.bootstrap' &&
+          e.outcome === 'DENIED' &&
+          e.target === 'proxy/server-v1-c',
+      ),
+    ).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,170 @@
+// The proxy's side of config push: a long-lived watch stream (server-sent events) of snapshots,
+// each applied and answered with ACK or NACK; heartbeats; certificate renewal at the configured
+// share of its lifetime. When the controller is away the proxy keeps serving what it has and
+// reconnects with exponential backoff and full jitter.
+
+import { X509Certificate } from 'node:crypto';
+import { createParser } from 'eventsource-parser';
+import type { Logger } from 'pino';
+import { type Dispatcher, request } from 'undici';
+import type { ProxyConfig } from '../config/proxy-config.ts';
+import { SnapshotRejectedError, type SnapshotStore } from '../runtime/snapshot-store.ts';
+import type { IdentityHolder } from '../tls/identity-holder.ts';
+import { newKeyAndCsr } from './bootstrap.ts';
+import { writeCertificateFiles } from './certificate-files.ts';
+import { controllerAgent } from './controller-tls.ts';
+
+export const PROXY_ID_HEADER = 'x-weft-proxy-id';
+const RECONNECT_BASE_MS = 250;
+const RECONNECT_MAX_MS = 30_000;
+const HEARTBEAT_INTERVAL_MS = 10_000;
+/** Longer than the controller's 15 s keepalive: a silent stream is a dead one. */
+const STREAM_IDLE_TIMEOUT_MS = 45_000;
+/** Renewal at two thirds of the lifetime unless a snapshot says otherwise. */
+const DEFAULT_ROTATE_AFTER = 2 / 3;
+
+export class ControllerWatch {
+  private readonly stopped = new AbortController();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private renewal: NodeJS.Timeout | undefined;
+  private failures = 0;
+
+  constructor(
+    private readonly config: ProxyConfig & { controller: NonNullable<ProxyConfig['controller']> },
+    private readonly store: SnapshotStore,
+    private readonly identity: IdentityHolder,
+    private readonly reloadCertificates: () => Promise<void>,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    void this.loop();
+    this.heartbeat = setInterval(
+      () => void this.post('/v1/heartbeat', {}).catch(() => undefined),
+      HEARTBEAT_INTERVAL_MS,
+    );
+    this.scheduleRenewal();
+    this.identity.onReplace(() => this.scheduleRenewal());
+  }
+
+  stop(): void {
+    this.stopped.abort();
+    clearInterval(this.heartbeat);
+    clearTimeout(this.renewal);
+  }
+
+  private agent(): Dispatcher {
+    const { certPem, keyPem, trustBundlePem } = this.identity.current().material;
+    return controllerAgent({ ca: trustBundlePem, cert: certPem, key: keyPem });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped.signal.aborted) {
+      try {
+        await this.watchOnce();
+      } catch (error) {
+        if (this.stopped.signal.aborted) return;
+        this.failures += 1;
+        this.log.warn(
+          { err: error, failures: this.failures },
+          'controller watch lost; serving the configuration in force',
+        );
+      }
+      const ceiling = Math.min(
+        RECONNECT_MAX_MS,
+        RECONNECT_BASE_MS * 2 ** Math.min(this.failures, 16),
+      );
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+    }
+  }
+
+  private async watchOnce(): Promise<void> {
+    const response = await request(`${this.config.controller.url}/v1/watch`, {
+      dispatcher: this.agent(),
+      headers: { [PROXY_ID_HEADER]: this.config.workload.id },
+      signal: this.stopped.signal,
+      bodyTimeout: STREAM_IDLE_TIMEOUT_MS,
+    });
+    if (response.statusCode !== 200) {
+      const text = await response.body.text();
+      throw new Error(`watch refused: HTTP ${response.statusCode} ${text}`);
+    }
+    this.failures = 0;
+    let applying = Promise.resolve();
+    const parser = createParser({
+      onEvent: (event) => {
+        if (event.event !== 'snapshot') return;
+        applying = applying.then(() => this.apply(event.data));
+      },
+    });
+    for await (const chunk of response.body) parser.feed((chunk as Buffer).toString('utf8'));
+    await applying;
+    throw new Error('the controller closed the watch stream');
+  }
+
+  private async apply(data: string): Promise<void> {
+    let snapshot: { version?: unknown; hash?: unknown };
+    try {
+      snapshot = JSON.parse(data) as typeof snapshot;
+    } catch {
+      return;
+    }
+    const version = String(snapshot.version ?? '');
+    const hash = String(snapshot.hash ?? '');
+    try {
+      await this.store.apply(snapshot);
+      await this.post('/v1/ack', { version, hash });
+    } catch (error) {
+      if (!(error instanceof SnapshotRejectedError)) throw error;
+      this.log.error(
+        { version, reason: error.message },
+        'snapshot refused (NACK); keeping the configuration in force',
+      );
+      await this.post('/v1/ack', { version, hash, error: error.message });
+    }
+  }
+
+  private async post(path: string, body: unknown): Promise<unknown> {
+    const response = await request(`${this.config.controller.url}${path}`, {
+      method: 'POST',
+      dispatcher: this.agent(),
+      headers: { 'content-type': 'application/json', [PROXY_ID_HEADER]: this.config.workload.id },
+      body: JSON.stringify(body),
+    });
+    const answer = (await response.body.json()) as { error?: string };
+    if (response.statusCode !== 200)
+      throw new Error(`${path}: HTTP ${response.statusCode} ${answer.error ?? ''}`);
+    return answer;
+  }
+
+  private scheduleRenewal(): void {
+    clearTimeout(this.renewal);
+    const certificate = new X509Certificate(this.identity.current().material.certPem);
+    const from = new Date(certificate.validFrom).getTime();
+    const to = new Date(certificate.validTo).getTime();
+    const share = this.store.current()?.snapshot.mesh.rotateAfter ?? DEFAULT_ROTATE_AFTER;
+    const delay = Math.max(0, from + (to - from) * share - Date.now());
+    // setTimeout holds at most ~24.8 days; a longer wait is re-planned when it fires.
+    this.renewal = setTimeout(() => void this.renew(), Math.min(delay, 2 ** 31 - 1));
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      const { keyPem, csrPem } = await newKeyAndCsr();
+      const answer = (await this.post('/v1/renew', { csr: csrPem })) as {
+        certificate: string;
+        trustBundle: string;
+      };
+      await writeCertificateFiles(this.config.tls, {
+        certPem: answer.certificate,
+        keyPem,
+        trustBundlePem: answer.trustBundle,
+      });
+      await this.reloadCertificates();
+      this.log.info({ serial: this.identity.current().serial }, 'certificate renewed');
+    } catch (error) {
+      this.log.error({ err: error }, 'certificate renewal failed; retrying');
+      this.renewal = setTimeout(() => void this.renew(), RECONNECT_MAX_MS);
+    }
+  }
+}

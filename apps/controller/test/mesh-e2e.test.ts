@@ -1,13 +1,14 @@
 // The control plane end to end: a controller, proxies bootstrapped by join token (each its own
 // process), traffic over mTLS, and a canary change pushed to every proxy and acknowledged.
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -246,6 +247,33 @@ describe('controller + proxies', () => {
       ]),
     );
   }, 90_000);
+
+  it('moves the split with `weft canary set --wait` and shows the fleet with `weft proxy-status`', async () => {
+    const { token } = await apiClient({ server: controller.apiUrl }).auth.login.mutate({
+      username: 'root',
+      password: 'correct horse battery staple',
+      mode: 'token',
+    });
+    const env = { ...process.env, WEFT_SERVER: controller.apiUrl, WEFT_TOKEN: token ?? '' };
+    const weft = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [join(ROOT, 'bin/weft.js'), ...args], {
+        cwd: ROOT,
+        env,
+      });
+    const moved = await weft('canary', 'set', 'server', 'v1=50', 'v2=50', '-n', 'shop', '--wait');
+    expect(moved.stdout).toMatch(/^revision \d+: v1=50 v2=50\n/);
+    expect(moved.stdout).toMatch(
+      /applied by 1\/1 proxies\nrevision \d+ in force everywhere after \d+ ms\n$/,
+    );
+    const seen = { 'server-v1': 0, 'server-v2': 0 };
+    for (let i = 0; i < 20; i++) {
+      const text = await (await fetch(`http://127.0.0.1:${localPort}/`)).text();
+      seen[text as keyof typeof seen] += 1;
+    }
+    expect(seen).toEqual({ 'server-v1': 10, 'server-v2': 10 });
+    const status = await weft('proxy-status');
+    expect(status.stdout.split('\n').filter((line) => line.includes('SYNCED'))).toHaveLength(3);
+  }, 60_000);
 
   it('refuses a used-up join token, audited, and the proxy says why', async () => {
     const used = await admin.tokens.create.mutate({

@@ -6,6 +6,7 @@ import { certificatesRouter } from './routers/certificates.ts';
 import { configRouter } from './routers/config.ts';
 import { proxiesRouter } from './routers/proxies.ts';
 import { revisionsRouter } from './routers/revisions.ts';
+import { routesRouter } from './routers/routes.ts';
 import { tokensRouter } from './routers/tokens.ts';
 import { usersRouter } from './routers/users.ts';
 import { createRouter } from './trpc.ts';
@@ -13,6 +14,7 @@ import { createRouter } from './trpc.ts';
 export const appRouter = createRouter({
   auth: authRouter,
   config: configRouter,
+  routes: routesRouter,
   revisions: revisionsRouter,
   audit: auditRouter,
   users: usersRouter,

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerAdminCommand } from './commands/admin.ts';
 import { registerCompileCommand } from './commands/compile.ts';
 import { registerControllerCommand } from './commands/controller.ts';
+import { registerFleetCommands } from './commands/fleet.ts';
 import { registerPkiCommand } from './commands/pki.ts';
 import { registerRemoteCommands } from './commands/remote.ts';
 import { registerValidateCommand } from './commands/validate.ts';
@@ -20,5 +21,6 @@ registerPkiCommand(program);
 registerControllerCommand(program);
 registerAdminCommand(program);
 registerRemoteCommands(program);
+registerFleetCommands(program);
 
 await program.parseAsync(process.argv);

@@ -110,3 +110,50 @@ export async function diffRevisions(
   };
   return diffResourceSets(await load(from), await load(to));
 }
+
+/**
+ * The canary slider: sets the weight of each named version in every rule of an HTTPRoute that
+ * sends to it. Versions the route does not mention are refused, as is a split with no weight.
+ */
+export function setCanaryWeights(
+  revisions: RevisionRepository,
+  target: { namespace: string; route: string; weights: Readonly<Record<string, number>> },
+  actor: string,
+): Promise<ChangeOutcome> {
+  const key = `HTTPRoute/${target.namespace}/${target.route}`;
+  return revisions.change(
+    {
+      author: actor,
+      message: `canary ${Object.entries(target.weights)
+        .map(([v, w]) => `${v}=${w}`)
+        .join(' ')}`,
+      source: 'CANARY',
+    },
+    (current) => {
+      const route = current.find(
+        (r) =>
+          r.kind === 'HTTPRoute' &&
+          r.metadata.namespace === target.namespace &&
+          r.metadata.name === target.route,
+      );
+      if (route?.kind !== 'HTTPRoute') throw new NotFoundError(key);
+      const mentioned = new Set(
+        route.spec.rules.flatMap((rule) => rule.backendRefs.map((b) => b.version)),
+      );
+      const unknown = Object.keys(target.weights).filter((version) => !mentioned.has(version));
+      if (unknown.length > 0) throw new NotFoundError(`version ${unknown.join(', ')} in ${key}`);
+      const rules = route.spec.rules.map((rule) => ({
+        ...rule,
+        backendRefs: rule.backendRefs.map((b) =>
+          b.version !== undefined && target.weights[b.version] !== undefined
+            ? { ...b, weight: target.weights[b.version] as number }
+            : b,
+        ),
+      }));
+      return assertValid(
+        current.map((r) => (r === route ? { ...route, spec: { ...route.spec, rules } } : r)),
+      );
+    },
+    (changes, id) => auditOf(actor, 'routes.setCanaryWeights', changes, id),
+  );
+}

@@ -2,6 +2,8 @@
 
 import { z } from 'zod';
 import { diffRevisions, rollbackTo } from '../../config/config-changes.ts';
+import { NotFoundError } from '../../errors.ts';
+import { propagationOf } from '../../push/propagation.ts';
 import { createRouter, operatorProcedure, viewerProcedure } from '../trpc.ts';
 
 const revisionId = z.number().int().positive();
@@ -48,5 +50,14 @@ export const revisionsRouter = createRouter({
       return outcome.changed
         ? { changed: true as const, revision: outcome.revision.id }
         : { changed: false as const, revision: outcome.revision?.id ?? null };
+    }),
+
+  /** For `weft apply --wait` and the console: how many affected proxies applied a revision. */
+  propagation: viewerProcedure
+    .input(z.strictObject({ id: revisionId }))
+    .query(async ({ ctx, input }) => {
+      const revision = await ctx.services.revisions.get(input.id);
+      if (revision === undefined) throw new NotFoundError(`revision ${input.id}`);
+      return propagationOf(revision, await ctx.services.proxies.list());
     }),
 });

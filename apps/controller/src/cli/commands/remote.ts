@@ -1,42 +1,38 @@
-// Commands that talk to a running controller: login, apply, diff, get, revisions, rollback.
+// Commands that talk to a running controller about configuration: login, apply, diff, get,
+// revisions, rollback, canary.
 
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import {
-  apiClient,
-  DEFAULT_SERVER,
-  describeApiError,
-  readCredentials,
-  saveCredentials,
-} from '../api-client.ts';
-import { readSources, UnreadableFileError } from './read-sources.ts';
+import { apiClient, DEFAULT_SERVER, describeApiError, saveCredentials } from '../api-client.ts';
+import { type Client, print, readYaml, remote } from './remote-action.ts';
 
-type Client = ReturnType<typeof apiClient>;
+const DEFAULT_WAIT_SECONDS = 60;
+const POLL_MS = 250;
 
-/** Runs a command against the API; any failure is printed and sets exit code 1. */
-function remote<A extends unknown[]>(action: (client: Client, ...args: A) => Promise<void>) {
-  return async (...args: A) => {
-    try {
-      await action(apiClient(await readCredentials()), ...args);
-    } catch (error) {
-      for (const line of error instanceof UnreadableFileError
-        ? [error.message]
-        : describeApiError(error)) {
-        process.stderr.write(`${line}\n`);
-      }
-      process.exitCode = 1;
-    }
-  };
+/** Prints "applied by k/n proxies" as it changes, until all affected proxies applied it. */
+async function waitForPropagation(
+  client: Client,
+  revision: number,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const state = await client.revisions.propagation.query({ id: revision });
+    const line = `applied by ${state.applied}/${state.affected} proxies`;
+    if (line !== last) print(line);
+    last = line;
+    for (const nack of state.nacked) print(`  ${nack.proxy} refused it: ${nack.error}`);
+    if (state.nacked.length > 0)
+      throw new Error(`revision ${revision} was refused by ${state.nacked.length} proxy(ies)`);
+    if (state.completedInMs !== null)
+      return print(`revision ${revision} in force everywhere after ${state.completedInMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  throw new Error(
+    `revision ${revision} not applied everywhere within ${timeoutMs / 1_000} s (${last})`,
+  );
 }
-
-async function readYaml(file: string) {
-  const [source] = await readSources([file]);
-  return { file, yaml: source?.text ?? '' };
-}
-
-const print = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
 
 export function registerRemoteCommands(program: Command): void {
   program
@@ -79,16 +75,65 @@ export function registerRemoteCommands(program: Command): void {
     )
     .requiredOption('-f, --file <file>', 'YAML file of resources')
     .option('-m, --message <text>', 'why: recorded with the revision', 'apply')
+    .option('--wait', 'wait until every proxy the change affects has applied it, showing progress')
+    .option(
+      '--timeout <seconds>',
+      'with --wait: give up after this long',
+      String(DEFAULT_WAIT_SECONDS),
+    )
     .action(
-      remote(async (client, options: { file: string; message: string }) => {
-        const result = await client.config.applyYaml.mutate({
-          ...(await readYaml(options.file)),
-          message: options.message,
-        });
-        if (!result.changed) return print(`unchanged (revision ${result.revision ?? 'none'})`);
-        print(`revision ${result.revision}`);
-        for (const change of result.changes) print(`  ${change.action.padEnd(8)} ${change.key}`);
-      }),
+      remote(
+        async (
+          client,
+          options: { file: string; message: string; wait?: boolean; timeout: string },
+        ) => {
+          const result = await client.config.applyYaml.mutate({
+            ...(await readYaml(options.file)),
+            message: options.message,
+          });
+          if (!result.changed) return print(`unchanged (revision ${result.revision ?? 'none'})`);
+          print(`revision ${result.revision}`);
+          for (const change of result.changes) print(`  ${change.action.padEnd(8)} ${change.key}`);
+          if (options.wait)
+            await waitForPropagation(client, result.revision, Number(options.timeout) * 1_000);
+        },
+      ),
+    );
+
+  program
+    .command('canary')
+    .description('canary weights on a live route')
+    .command('set')
+    .description('set version weights, e.g. weft canary set catalog v1=70 v2=30')
+    .argument('<route>', 'the HTTPRoute')
+    .argument('<weights...>', 'version=weight pairs')
+    .option('-n, --namespace <namespace>', 'the route namespace', 'default')
+    .option('--wait', 'wait until every affected proxy has applied it')
+    .action(
+      remote(
+        async (
+          client,
+          route: string,
+          pairs: string[],
+          options: { namespace: string; wait?: boolean },
+        ) => {
+          const weights: Record<string, number> = {};
+          for (const pair of pairs) {
+            const match = /^([a-z0-9-]+)=(\d+)$/.exec(pair);
+            if (match?.[1] === undefined) throw new Error(`"${pair}" is not version=weight`);
+            weights[match[1]] = Number(match[2]);
+          }
+          const result = await client.routes.setCanaryWeights.mutate({
+            namespace: options.namespace,
+            route,
+            weights,
+          });
+          if (!result.changed || result.revision === null) return print('unchanged');
+          print(`revision ${result.revision}: ${pairs.join(' ')}`);
+          if (options.wait)
+            await waitForPropagation(client, result.revision, DEFAULT_WAIT_SECONDS * 1_000);
+        },
+      ),
     );
 
   program

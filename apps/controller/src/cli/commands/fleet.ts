@@ -1,0 +1,95 @@
+// Commands about the fleet: join tokens, proxy sync status, certificates.
+
+import { parseDuration } from '@weft/mesh-config';
+import type { Command } from 'commander';
+import { print, remote } from './remote-action.ts';
+
+export function registerFleetCommands(program: Command): void {
+  program
+    .command('token')
+    .description('join tokens for proxies')
+    .command('create')
+    .description('create a join token for one service; it is shown once')
+    .requiredOption('--service <name>', 'the service proxies will join as')
+    .option('-n, --namespace <namespace>', 'its namespace', 'default')
+    .option('--ttl <duration>', 'how long it can be used, e.g. 24h', '24h')
+    .option('--max-uses <n>', 'how many proxies may use it (default: any number until it expires)')
+    .action(
+      remote(
+        async (
+          client,
+          options: { service: string; namespace: string; ttl: string; maxUses?: string },
+        ) => {
+          const ttlMs = parseDuration(options.ttl);
+          if (ttlMs === undefined)
+            throw new Error(`--ttl must be a duration such as 24h, got "${options.ttl}"`);
+          const created = await client.tokens.create.mutate({
+            service: options.service,
+            namespace: options.namespace,
+            expiresInHours: ttlMs / 3_600_000,
+            ...(options.maxUses === undefined ? {} : { maxUses: Number(options.maxUses) }),
+          });
+          print(created.token);
+          process.stderr.write(
+            `join token for ${options.namespace}/${options.service}, expires ${new Date(created.expiresAt).toISOString()}\n`,
+          );
+        },
+      ),
+    );
+
+  program
+    .command('proxy-status')
+    .description(
+      'every proxy: service, version, address, config sync state, certificate, last heartbeat',
+    )
+    .action(
+      remote(async (client) => {
+        print(
+          ['PROXY', 'SERVICE', 'VERSION', 'ADDRESS', 'SYNC', 'APPLIED', 'SENT', 'LAST SEEN'].join(
+            '\t',
+          ),
+        );
+        for (const p of await client.proxies.list.query()) {
+          print(
+            [
+              p.id,
+              `${p.namespace}/${p.service}`,
+              p.version ?? '-',
+              `${p.address}:${p.port}`,
+              p.syncState + (p.nackError === null ? '' : ` (${p.nackError})`),
+              p.ackedVersion ?? '-',
+              p.sentVersion ?? '-',
+              new Date(p.lastHeartbeatAt).toISOString(),
+            ].join('\t'),
+          );
+        }
+      }),
+    );
+
+  program
+    .command('certs')
+    .description('certificates, soonest expiry first')
+    .option('--expiring <duration>', 'only those expiring within this, e.g. 24h')
+    .action(
+      remote(async (client, options: { expiring?: string }) => {
+        const within = options.expiring === undefined ? undefined : parseDuration(options.expiring);
+        if (options.expiring !== undefined && within === undefined)
+          throw new Error(`--expiring must be a duration such as 24h`);
+        const now = Date.now();
+        for (const c of await client.certificates.list.query({})) {
+          const left = new Date(c.notAfter).getTime() - now;
+          if (within !== undefined && left > within) continue;
+          print(
+            [
+              c.kind.padEnd(12),
+              c.status.padEnd(8),
+              new Date(c.notAfter).toISOString(),
+              `${(left / 3_600_000).toFixed(1)}h`,
+              c.identity,
+              c.serial,
+            ].join('  '),
+          );
+        }
+      }),
+    );
+}

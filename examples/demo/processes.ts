@@ -13,8 +13,16 @@ const STOP_GRACE_MS = 3_000;
 export class Children {
   private readonly children: ChildProcess[] = [];
 
-  start(name: string, command: string, args: readonly string[]): ChildProcess {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  start(
+    name: string,
+    command: string,
+    args: readonly string[],
+    env: NodeJS.ProcessEnv = {},
+  ): ChildProcess {
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     const prefix = (line: string) => (line.trim() === '' ? '' : `  [${name}] ${line}\n`);
     child.stdout?.on('data', (chunk: Buffer) =>
       process.stdout.write(String(chunk).split('\n').map(prefix).join('')),

@@ -39,6 +39,11 @@ const ackInput = z.strictObject({
   error: z.string().max(4_096).optional(),
 });
 const renewInput = z.strictObject({ csr: z.string().min(1).max(16_384) });
+/** Where the proxy listens now: it may have restarted on another address or port. */
+const endpointQuery = z.object({
+  address: z.string().min(1).max(253).optional(),
+  port: z.coerce.number().int().min(1).max(65_535).optional(),
+});
 
 export interface ProxyApiDeps {
   readonly authority: MeshAuthority;
@@ -80,7 +85,17 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ProxyApiDe
   const authenticated = await authenticate(req, deps);
   if ('refusal' in authenticated) return reply(res, 401, { error: authenticated.refusal });
   const caller = authenticated.proxyId;
-  if (req.method === 'GET' && path === '/v1/watch') return watch(req, res, caller, deps);
+  if (req.method === 'GET' && path === '/v1/watch') {
+    const where = endpointQuery.safeParse(
+      Object.fromEntries(new URL(req.url ?? '/', 'https://proxy-api').searchParams),
+    );
+    if (!where.success) return reply(res, 400, { error: z.prettifyError(where.error) });
+    if (where.data.address !== undefined && where.data.port !== undefined) {
+      if (await deps.proxies.moved(caller, where.data.address, where.data.port, new Date()))
+        void deps.publisher.publish();
+    }
+    return watch(req, res, caller, deps);
+  }
   if (req.method === 'POST' && path === '/v1/ack') {
     const input = ackInput.safeParse(await readJson(req));
     if (!input.success) return reply(res, 400, { error: z.prettifyError(input.error) });

@@ -37,6 +37,15 @@ export class ProxyRepository {
     });
   }
 
+  /** A proxy that restarted may listen elsewhere; it says where when it reconnects. Returns whether it moved. */
+  async moved(id: string, address: string, port: number, now: Date): Promise<boolean> {
+    const { count } = await this.db.proxy.updateMany({
+      where: { id, NOT: { address, inboundPort: port } },
+      data: { address, inboundPort: port, lastHeartbeatAt: now },
+    });
+    return count === 1;
+  }
+
   async heartbeat(id: string, now: Date): Promise<boolean> {
     const { count } = await this.db.proxy.updateMany({
       where: { id },

@@ -10,7 +10,7 @@ import { type Dispatcher, request } from 'undici';
 import type { ProxyConfig } from '../config/proxy-config.ts';
 import { SnapshotRejectedError, type SnapshotStore } from '../runtime/snapshot-store.ts';
 import type { IdentityHolder } from '../tls/identity-holder.ts';
-import { newKeyAndCsr } from './bootstrap.ts';
+import { advertisedAddress, newKeyAndCsr } from './bootstrap.ts';
 import { writeCertificateFiles } from './certificate-files.ts';
 import { controllerAgent } from './controller-tls.ts';
 
@@ -79,7 +79,11 @@ export class ControllerWatch {
   }
 
   private async watchOnce(): Promise<void> {
-    const response = await request(`${this.config.controller.url}/v1/watch`, {
+    const where = new URLSearchParams({
+      address: advertisedAddress(this.config),
+      port: String(this.config.inbound.port),
+    });
+    const response = await request(`${this.config.controller.url}/v1/watch?${where}`, {
       dispatcher: this.agent(),
       headers: { [PROXY_ID_HEADER]: this.config.workload.id },
       signal: this.stopped.signal,

@@ -1,0 +1,192 @@
+// The demo mesh with its controller: `npm start`. The controller keeps the shop's configuration
+// (examples/mesh.yaml) and CA in .weft/demo/weft.db; every service of the shop runs unchanged
+// beside a proxy that bootstraps with a join token and receives its snapshots from the
+// controller; steady traffic flows through the mesh. A second start reuses the database.
+// Usage: node --import tsx examples/demo/mesh-demo.ts [--dir .weft/demo] [--rate 20]
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createTRPCClient, httpLink } from '@trpc/client';
+import { stringify } from 'yaml';
+import type { AppRouter } from '../../apps/controller/src/api/root.ts';
+import { Children, freePort, waitForOk } from './processes.ts';
+import { INSTANCES, NAMESPACE } from './topology.ts';
+import { generateTraffic } from './traffic.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const ADMIN = 'admin';
+const JOIN_TOKEN_TTL_HOURS = 1;
+
+const { values } = parseArgs({
+  options: {
+    dir: { type: 'string', default: join(ROOT, '.weft/demo') },
+    rate: { type: 'string', default: '20' },
+  },
+});
+const dir = resolve(values.dir);
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const children = new Children();
+const stop = new AbortController();
+let stopping = false;
+const shutdown = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  stop.abort();
+  log('stopping the demo…');
+  await children.stopAll();
+  process.exit(code);
+};
+process.once('SIGINT', () => void shutdown(0));
+process.once('SIGTERM', () => void shutdown(0));
+
+/** The admin password is made on the first start and kept (0600) for the next ones. */
+async function adminPassword(): Promise<string> {
+  const file = join(dir, 'admin-password');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const password = randomBytes(12).toString('base64url');
+    await writeFile(file, `${password}\n`, { mode: 0o600 });
+    return password;
+  }
+}
+
+try {
+  await mkdir(join(dir, 'proxies'), { recursive: true });
+  log(`weft demo: work folder ${dir}`);
+  const password = await adminPassword();
+  const [apiPort, proxyApiPort] = [await freePort(), await freePort()];
+
+  log('1/5 controller: database, CA, operator API and proxy API');
+  const controller = children.start(
+    'controller',
+    process.execPath,
+    [join(ROOT, 'bin/weft.js'), 'controller'],
+    {
+      WEFT_DB: join(dir, 'weft.db'),
+      WEFT_API_PORT: String(apiPort),
+      WEFT_PROXY_API_PORT: String(proxyApiPort),
+      WEFT_ADMIN_USERNAME: ADMIN,
+      WEFT_ADMIN_PASSWORD: password,
+      WEFT_LOG_LEVEL: 'warn',
+    },
+  );
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  await waitForOk(`${apiUrl}/healthz`, controller);
+
+  log('2/5 configuration: examples/mesh.yaml applied as a revision (unchanged on a second start)');
+  const signIn = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${apiUrl}/trpc` })] });
+  const { token } = await signIn.auth.login.mutate({
+    username: ADMIN,
+    password,
+    mode: 'token',
+    tokenName: 'demo',
+  });
+  const api = createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${apiUrl}/trpc`, headers: { authorization: `Bearer ${token}` } })],
+  });
+  const applied = await api.config.applyYaml.mutate({
+    yaml: await readFile(join(ROOT, 'examples/mesh.yaml'), 'utf8'),
+    file: 'examples/mesh.yaml',
+    message: 'the demo shop',
+  });
+  log(
+    applied.changed
+      ? `    revision ${applied.revision}`
+      : `    unchanged (revision ${applied.revision})`,
+  );
+
+  log('3/5 join tokens: one per service, for its instances');
+  const tokens = new Map<string, string>();
+  for (const service of new Set(INSTANCES.map((i) => i.service))) {
+    const count = INSTANCES.filter((i) => i.service === service).length;
+    const created = await api.tokens.create.mutate({
+      service,
+      namespace: NAMESPACE,
+      expiresInHours: JOIN_TOKEN_TTL_HOURS,
+      maxUses: count,
+    });
+    tokens.set(service, created.token);
+  }
+
+  log('4/5 processes: each service, and its proxy bootstrapped by token');
+  const trustBundleFile = join(dir, 'trust-bundle.pem');
+  const instances = await Promise.all(
+    INSTANCES.map(async (instance, index) => ({
+      ...instance,
+      outboundAddress: `127.0.10.${index + 1}`,
+      appPort: await freePort(),
+      inboundPort: await freePort(),
+      adminPort: await freePort(),
+    })),
+  );
+  for (const instance of instances) {
+    const config = join(dir, 'proxies', `${instance.id}.yaml`);
+    await writeFile(
+      config,
+      stringify({
+        apiVersion: 'weft.dev/v1alpha1',
+        kind: 'ProxyConfig',
+        workload: {
+          id: instance.id,
+          service: instance.service,
+          namespace: NAMESPACE,
+          version: instance.version,
+        },
+        inbound: { address: '127.0.0.1', port: instance.inboundPort },
+        outbound: { address: instance.outboundAddress },
+        application: { port: instance.appPort },
+        admin: { port: instance.adminPort },
+        tls: {
+          certFile: `${instance.id}.pem`,
+          keyFile: `${instance.id}-key.pem`,
+          trustBundleFile: `${instance.id}-ca.pem`,
+        },
+        controller: { url: `https://127.0.0.1:${proxyApiPort}`, trustBundleFile },
+        stateDir: join(dir, 'state', instance.id),
+      }),
+    );
+    const proxy = children.start(
+      `${instance.id} proxy`,
+      process.execPath,
+      [join(ROOT, 'apps/proxy/dist/weft-proxy.mjs'), '--config', config, '--log-level', 'warn'],
+      {
+        WEFT_JOIN_TOKEN: tokens.get(instance.service) ?? '',
+      },
+    );
+    children.start(instance.id, process.execPath, [
+      '--import',
+      'tsx',
+      join(ROOT, 'examples/demo/demo-service.ts'),
+      instance.service,
+      instance.version,
+      String(instance.appPort),
+      instance.outboundAddress,
+    ]);
+    await waitForOk(`http://127.0.0.1:${instance.adminPort}/ready`, proxy);
+  }
+  const frontend = instances.find((i) => i.service === 'frontend');
+  if (frontend === undefined) throw new Error('the demo topology has no frontend');
+
+  log('5/5 traffic: steady requests to the frontend, summarised every 5 s');
+  log('');
+  log(`  operator API:  ${apiUrl}   sign in as "${ADMIN}" with password ${password}`);
+  log(`  the CLI:       export WEFT_SERVER=${apiUrl} WEFT_TOKEN=${token}`);
+  log(
+    '                 npx weft proxy-status; npx weft canary set catalog v1=50 v2=50 -n shop --wait',
+  );
+  log(`  the shop:      curl http://127.0.0.1:${frontend.appPort}/`);
+  log('  stop:          Ctrl-C');
+  log('');
+  await generateTraffic(
+    `http://127.0.0.1:${frontend.appPort}/`,
+    Number(values.rate),
+    stop.signal,
+    log,
+  );
+} catch (error) {
+  process.stderr.write(`demo failed: ${(error as Error).message}\n`);
+  await shutdown(1);
+}

@@ -45,7 +45,7 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
   const revisions = new RevisionRepository(db);
   const proxies = new ProxyRepository(db);
   const certificates = new CertificateRepository(db);
-  const publisher = new SnapshotPublisher(revisions, proxies, log);
+  const publisher = new SnapshotPublisher(revisions, proxies, certificates, log);
   const services: Services = {
     revisions,
     audit: new AuditRepository(db),

@@ -3,11 +3,12 @@
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -273,6 +274,51 @@ describe('controller + proxies', () => {
     expect(seen).toEqual({ 'server-v1': 10, 'server-v2': 10 });
     const status = await weft('proxy-status');
     expect(status.stdout.split('\n').filter((line) => line.includes('SYNCED'))).toHaveLength(3);
+  }, 60_000);
+
+  it('sends a revocation to every proxy, and peers refuse the revoked certificate', async () => {
+    const fleet = await admin.proxies.list.query();
+    const client = fleet.find((p) => p.id === 'client-1');
+    const server = fleet.find((p) => p.id === 'server-v2');
+    if (client?.certificateSerial == null || server === undefined)
+      throw new Error('fleet incomplete');
+    await admin.certificates.revoke.mutate({
+      serial: client.certificateSerial,
+      reason: 'key compromise drill',
+    });
+    await waitFor('server-v2 to acknowledge the revocation', async () => {
+      const now = (await admin.proxies.list.query()).find((p) => p.id === 'server-v2');
+      return now?.syncState === 'SYNCED' && now.ackedVersion !== server.ackedVersion
+        ? true
+        : undefined;
+    });
+    const [cert, key, ca] = await Promise.all(
+      ['client-1.pem', 'client-1-key.pem', 'client-1-ca.pem'].map((f) => readFile(join(dir, f))),
+    );
+    const socket = connect({
+      host: '127.0.0.1',
+      port: server.port,
+      cert,
+      key,
+      ca,
+      checkServerIdentity: () => undefined,
+    });
+    await once(socket, 'secureConnect');
+    socket.write('GET / HTTP/1.1\r\nhost: server\r\n\r\n');
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += String(chunk);
+    });
+    await once(socket, 'close');
+    expect(answer).toBe('');
+    const audit = await admin.audit.list.query({ limit: 10 });
+    expect(
+      audit.some(
+        (e) =>
+          e.action === 'certificates.revoke' &&
+          e.target === `certificate/${client.certificateSerial}`,
+      ),
+    ).toBe(true);
   }, 60_000);
 
   it('refuses a used-up join token, audited, and the proxy says why', async () => {

@@ -90,6 +90,14 @@ export const peerIdentityMismatch = (expected: string, actual: string | undefine
     `the upstream presented ${actual ?? 'no SPIFFE ID'}, expected ${expected}`,
   );
 
+export const peerCertificateRevoked = (serial: string) =>
+  new ProxyError(
+    'MESH_ERR_PEER_REVOKED',
+    502,
+    'upstream-certificate-revoked',
+    `the upstream presented revoked certificate ${serial}`,
+  );
+
 export const faultAbort = (status: number) =>
   new ProxyError(
     'MESH_ERR_FAULT_INJECTED',

@@ -40,8 +40,13 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
     );
   }
   const identity = new IdentityHolder(await readIdentityFiles(config.tls));
-  const pools = new EndpointPools(identity, (resumed) =>
-    metrics.handshakes.inc({ direction: 'outbound', resumed: String(resumed) }),
+  // Declared before the store that fills it: connections check it on every full handshake.
+  let revoked: ReadonlySet<string> = new Set();
+  const isRevoked = (serial: string) => revoked.has(serial);
+  const pools = new EndpointPools(
+    identity,
+    (resumed) => metrics.handshakes.inc({ direction: 'outbound', resumed: String(resumed) }),
+    isRevoked,
   );
   const health = new Map<string, EndpointHealth>();
   const store = new SnapshotStore(
@@ -93,6 +98,7 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
   );
 
   store.onSwap((runtime, previous) => {
+    revoked = runtime.revoked;
     metrics.configInfo.reset();
     metrics.configInfo.set({ version: runtime.snapshot.version, hash: runtime.snapshot.hash }, 1);
     const inUse = new Set<string>();
@@ -125,6 +131,7 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
     mtlsMode: () => store.current()?.snapshot.mesh.mtlsMode ?? 'STRICT',
     handle: inboundHandler.handle,
     handleUpgrade: inboundHandler.handleUpgrade,
+    isRevoked,
   });
   const admin = createAdminServer({
     metrics,

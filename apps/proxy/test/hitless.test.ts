@@ -42,7 +42,7 @@ describe('hitless changes under load', () => {
     release();
     const { sent, failures } = await load;
     expect(failures).toEqual([]);
-    expect(sent).toBeGreaterThan(SWAPS * WORKERS);
+    expect(sent).toBeGreaterThan(SWAPS);
     expect(mesh.proxies.client.store.current()?.snapshot.version).toBe(`v${SWAPS + 1}`);
   });
 

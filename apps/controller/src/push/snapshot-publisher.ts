@@ -4,6 +4,7 @@
 
 import { compileSnapshots, type ProxySnapshot } from '@weft/mesh-config';
 import type { Logger } from 'pino';
+import type { CertificateRepository } from '../repositories/certificates.ts';
 import type { ProxyRepository } from '../repositories/proxies.ts';
 import type { RevisionRepository } from '../repositories/revisions.ts';
 
@@ -24,6 +25,7 @@ export class SnapshotPublisher {
   constructor(
     private readonly revisions: RevisionRepository,
     private readonly proxies: ProxyRepository,
+    private readonly certificates: CertificateRepository,
     private readonly log: Logger,
   ) {}
 
@@ -52,10 +54,11 @@ export class SnapshotPublisher {
   }
 
   private async compileAndSend(): Promise<void> {
-    const [resources, latest, live] = await Promise.all([
+    const [resources, latest, live, revokedSerials] = await Promise.all([
       this.revisions.current(),
       this.revisions.latest(),
       this.proxies.live(new Date(Date.now() - PROXY_EXPIRY_MS)),
+      this.certificates.revokedSerials(new Date()),
     ]);
     const services = new Set(
       resources
@@ -71,6 +74,7 @@ export class SnapshotPublisher {
       resources,
       workloads,
       version: `r${latest?.id ?? 0}.${this.generation}`,
+      revokedSerials,
     });
     await Promise.all(
       [...this.watchers].map(([proxyId, watcher]) => {

@@ -38,6 +38,7 @@ export interface InboundListenerParams {
   readonly mtlsMode: () => 'STRICT' | 'PERMISSIVE';
   readonly handle: InboundRequestHandler;
   readonly handleUpgrade: InboundUpgradeHandler;
+  readonly isRevoked: (serial: string) => boolean;
 }
 
 export interface InboundListener {
@@ -83,9 +84,11 @@ export function createInboundListener(params: InboundListenerParams): InboundLis
   });
   tlsServer.on('secureConnection', (socket: TLSSocket) => {
     const certificate = socket.getPeerX509Certificate();
-    const reason = socket.authorized
-      ? undefined
-      : String(socket.authorizationError ?? 'NO_CLIENT_CERTIFICATE');
+    const reason = !socket.authorized
+      ? String(socket.authorizationError ?? 'NO_CLIENT_CERTIFICATE')
+      : certificate !== undefined && params.isRevoked(certificate.serialNumber)
+        ? 'CERT_REVOKED'
+        : undefined;
     const peer = spiffeIdOf(certificate);
     if (reason !== undefined || peer === undefined) {
       metrics.rejections.inc({ reason: reason ?? 'NO_SPIFFE_ID' });

@@ -41,6 +41,8 @@ export interface Runtime {
   readonly clusters: ReadonlyMap<string, ClusterRuntime>;
   readonly regexes: RegexCache;
   readonly access: AccessPolicy;
+  /** Certificate serials no peer may present, in either direction. */
+  readonly revoked: ReadonlySet<string>;
 }
 
 export interface RuntimeDependencies {
@@ -78,6 +80,7 @@ export function buildRuntime(snapshot: ProxySnapshot, deps: RuntimeDependencies)
     clusters,
     regexes: new RegexCache(),
     access: new AccessPolicy(snapshot.inbound.access, snapshot.mesh.mtlsMode),
+    revoked: new Set(snapshot.revokedSerials),
   };
 }
 

@@ -39,6 +39,8 @@ export interface CompileInput {
   readonly workloads: readonly WorkloadEndpoint[];
   /** Stamped on every snapshot, e.g. "r12" for revision 12. */
   readonly version: string;
+  /** Revoked certificate serials, sent to every proxy. */
+  readonly revokedSerials?: readonly string[];
 }
 
 /**
@@ -133,6 +135,7 @@ export function compileSnapshots(input: CompileInput): Map<string, ProxySnapshot
       },
       upstreams,
       clusters: [...clusters.values()].sort((a, b) => a.name.localeCompare(b.name)),
+      revokedSerials: [...(input.revokedSerials ?? [])].sort(),
     };
     const snapshot: ProxySnapshot = { ...body, version: input.version, hash: contentHash(body) };
     const problems = checkSnapshotConsistency(snapshot);

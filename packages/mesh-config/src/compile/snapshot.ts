@@ -138,6 +138,8 @@ export const proxySnapshot = z.strictObject({
   }),
   upstreams: z.array(snapshotUpstream),
   clusters: z.array(snapshotCluster),
+  /** Serials (upper-case hex) of revoked certificates: peers presenting one are refused. */
+  revokedSerials: z.array(z.string()),
 });
 
 export type ProxySnapshot = z.infer<typeof proxySnapshot>;

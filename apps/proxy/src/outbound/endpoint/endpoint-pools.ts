@@ -20,6 +20,7 @@ export class EndpointPools {
   constructor(
     private readonly identity: IdentityHolder,
     private readonly onHandshake: (resumed: boolean) => void,
+    private readonly isRevoked: (serial: string) => boolean,
   ) {}
 
   get(settings: PoolSettings): Pool {
@@ -37,6 +38,7 @@ export class EndpointPools {
           expectedIdentity: settings.expectedIdentity,
           connectTimeoutMs: settings.connectTimeoutMs,
           onHandshake: this.onHandshake,
+          isRevoked: this.isRevoked,
         }),
       });
       this.pools.set(key, pool);

@@ -3,7 +3,7 @@
 
 import { connect, type TLSSocket } from 'node:tls';
 import type { buildConnector } from 'undici';
-import { peerIdentityMismatch } from '../../errors.ts';
+import { peerCertificateRevoked, peerIdentityMismatch } from '../../errors.ts';
 import { spiffeIdOf } from '../../tls/identity.ts';
 import type { IdentityHolder } from '../../tls/identity-holder.ts';
 
@@ -12,6 +12,7 @@ export interface ConnectorParams {
   readonly expectedIdentity: string;
   readonly connectTimeoutMs: number;
   readonly onHandshake: (resumed: boolean) => void;
+  readonly isRevoked: (serial: string) => boolean;
 }
 
 export function createMtlsConnector(params: ConnectorParams): buildConnector.connector {
@@ -43,9 +44,14 @@ export function createMtlsConnector(params: ConnectorParams): buildConnector.con
     socket.once('secureConnect', () => {
       clearTimeout(timer);
       const resumed = socket.isSessionReused();
-      const actual = resumed
-        ? params.expectedIdentity
-        : spiffeIdOf(socket.getPeerX509Certificate());
+      const certificate = resumed ? undefined : socket.getPeerX509Certificate();
+      if (certificate !== undefined && params.isRevoked(certificate.serialNumber)) {
+        const error = peerCertificateRevoked(certificate.serialNumber);
+        socket.destroy(error);
+        callback(error, null);
+        return;
+      }
+      const actual = resumed ? params.expectedIdentity : spiffeIdOf(certificate);
       if (actual !== params.expectedIdentity) {
         const error = peerIdentityMismatch(params.expectedIdentity, actual);
         socket.destroy(error);

@@ -5,7 +5,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
@@ -17,67 +17,7 @@ import { apiClient } from '../src/cli/api-client.ts';
 import { type RunningController, startController } from '../src/controller.ts';
 import { readEnv } from '../src/env.ts';
 
-const ROOT = join(import.meta.dirname, '../../..');
-const PROXY_BIN = join(ROOT, 'apps/proxy/bin/weft-proxy.js');
-const WAIT_MS = 30_000;
-
-async function freePort(): Promise<number> {
-  const server = createNetServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  probeDetail?: () => Promise<unknown>,
-): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(
-    `timed out waiting for ${what}: ${JSON.stringify(await probeDetail?.().catch(() => undefined))}`,
-  );
-}
-
-const MESH = (localPort: number, v1: number, v2: number) => `
-apiVersion: weft.dev/v1alpha1
-kind: Mesh
-metadata: { name: default }
-spec:
-  trustDomain: weft.local
-  access: { defaultAction: allow }
----
-apiVersion: weft.dev/v1alpha1
-kind: Service
-metadata: { name: client, namespace: shop }
-spec:
-  ports: [{ port: 8080 }]
-  upstreams: [{ service: { name: server }, localPort: ${localPort} }]
----
-apiVersion: weft.dev/v1alpha1
-kind: Service
-metadata: { name: server, namespace: shop }
-spec:
-  ports: [{ port: 8080 }]
-  versions: [{ name: v1 }, { name: v2 }]
----
-apiVersion: weft.dev/v1alpha1
-kind: HTTPRoute
-metadata: { name: server, namespace: shop }
-spec:
-  parentRefs: [{ name: server }]
-  rules:
-    - backendRefs:
-        - { name: server, version: v1, weight: ${v1} }
-        - { name: server, version: v2, weight: ${v2} }
-`;
+import { freePort, MESH, PROXY_BIN, ROOT, waitFor } from './mesh-helpers.ts';
 
 describe('controller + proxies', () => {
   let controller: RunningController;

@@ -122,6 +122,7 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     services,
     async close() {
       clearInterval(sweep);
+      publisher.cancelPending();
       await Promise.all([stop(operatorApi), stop(proxyApi)]);
       await db.$disconnect();
     },

@@ -92,7 +92,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ProxyApiDe
     if (!where.success) return reply(res, 400, { error: z.prettifyError(where.error) });
     if (where.data.address !== undefined && where.data.port !== undefined) {
       if (await deps.proxies.moved(caller, where.data.address, where.data.port, new Date()))
-        void deps.publisher.publish();
+        deps.publisher.publishSoon();
     }
     return watch(req, res, caller, deps);
   }
@@ -169,7 +169,7 @@ async function bootstrap(
     outcome: 'OK',
     detail: { identity, serial: issued.serial, token: grant.tokenId },
   });
-  void deps.publisher.publish();
+  deps.publisher.publishSoon();
   return reply(res, 200, {
     proxyId: workload.id,
     identity,

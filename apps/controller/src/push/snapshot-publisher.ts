@@ -10,6 +10,8 @@ import type { RevisionRepository } from '../repositories/revisions.ts';
 
 /** A proxy not heard from for this long is dropped from everyone's endpoints. */
 export const PROXY_EXPIRY_MS = 30_000;
+/** How long registry changes gather before one push carries them all. */
+export const REGISTRY_DEBOUNCE_MS = 200;
 
 export interface Watcher {
   send(snapshot: ProxySnapshot): void;
@@ -21,6 +23,8 @@ export class SnapshotPublisher {
   private latest = new Map<string, ProxySnapshot>();
   private generation = 0;
   private running: Promise<void> = Promise.resolve();
+  private queued: Promise<void> | undefined;
+  private soon: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly revisions: RevisionRepository,
@@ -29,13 +33,40 @@ export class SnapshotPublisher {
     private readonly log: Logger,
   ) {}
 
-  /** Recompiles and pushes; calls are serialized so snapshots go out in order. */
+  /**
+   * Recompiles and pushes. Runs are serialized so snapshots go out in order, and calls made
+   * while a run waits share it: a burst of registrations costs one compile, not one each.
+   */
   publish(): Promise<void> {
-    this.running = this.running.then(
-      () => this.compileAndSend(),
-      () => this.compileAndSend(),
-    );
-    return this.running;
+    if (this.queued !== undefined) return this.queued;
+    const run = async () => {
+      this.queued = undefined;
+      await this.compileAndSend();
+    };
+    const queued = this.running.then(run, run);
+    this.queued = queued;
+    this.running = queued;
+    return queued;
+  }
+
+  /**
+   * For registry changes (a proxy joined or moved): one compile per short window however many
+   * proxies arrive in it, so bootstrapping a fleet costs a few compiles a second, not one each.
+   */
+  publishSoon(): void {
+    if (this.soon !== undefined) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      this.publish().catch((error: unknown) =>
+        this.log.error({ err: error }, 'config push failed'),
+      );
+    }, REGISTRY_DEBOUNCE_MS);
+  }
+
+  /** Stops a pending registry push (on shutdown). */
+  cancelPending(): void {
+    clearTimeout(this.soon);
+    this.soon = undefined;
   }
 
   attach(proxyId: string, watcher: Watcher): void {

@@ -12,13 +12,6 @@ export interface CreateCsrOptions {
   readonly spiffeId?: string;
 }
 
-/** What a CSR asks for, once its signature proves the requester holds the private key. */
-export interface VerifiedCsr {
-  readonly publicKey: x509.PublicKey;
-  /** Subject alternative names it requests, possibly none. */
-  readonly requestedNames: readonly x509.JsonGeneralName[];
-}
-
 export async function createCsr(options: CreateCsrOptions): Promise<string> {
   if (options.spiffeId !== undefined) assertSpiffeId(options.spiffeId);
   const [privateKey, publicKey] = await Promise.all([
@@ -39,26 +32,4 @@ export async function createCsr(options: CreateCsrOptions): Promise<string> {
     throw new PkiError('MESH_ERR_INVALID_KEY', 'the private and public keys are not one pair');
   }
   return `${csr.toString('pem')}\n`;
-}
-
-export async function verifyCsr(csrPem: string): Promise<VerifiedCsr> {
-  let csr: x509.Pkcs10CertificateRequest;
-  let signed: boolean;
-  try {
-    csr = new x509.Pkcs10CertificateRequest(csrPem);
-    signed = await csr.verify();
-  } catch (cause) {
-    throw new PkiError('MESH_ERR_INVALID_CSR', 'not a PKCS#10 certificate request', { cause });
-  }
-  if (!signed) {
-    throw new PkiError('MESH_ERR_INVALID_CSR', 'the CSR signature does not match its public key');
-  }
-  const { name, namedCurve } = csr.publicKey.algorithm as { name?: string; namedCurve?: string };
-  if (name !== 'ECDSA' || namedCurve !== 'P-256') {
-    throw new PkiError('MESH_ERR_INVALID_KEY', `the CSR key is ${name} ${namedCurve}, not P-256`);
-  }
-  const requestedNames = csr.extensions
-    .filter((extension) => extension instanceof x509.SubjectAlternativeNameExtension)
-    .flatMap((san) => san.names.toJSON());
-  return { publicKey: csr.publicKey, requestedNames };
 }

@@ -1,14 +1,13 @@
 // Workload certificates (X509-SVIDs): the identity the controller authorized, on a key the workload holds.
 
-import type { webcrypto } from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 import type { CertificateAuthority } from './ca.ts';
-import { verifyCsr } from './csr.ts';
+import { readCsr } from './csr-reader.ts';
 import { DEFAULT_LEAF_LIFETIME_MS } from './defaults.ts';
 import { PkiError } from './errors.ts';
-import { importPublicKey } from './keys.ts';
-import { type SignedCertificate, sign, signerOf } from './signing.ts';
+import { signLeaf } from './leaf-der.ts';
+import { type SignedCertificate, validityWindow } from './signing.ts';
 import { assertSpiffeId } from './spiffe.ts';
-import { x509 } from './x509.ts';
 
 export interface IssueLeafOptions {
   readonly issuer: CertificateAuthority;
@@ -32,44 +31,48 @@ export interface IssuedCertificate extends SignedCertificate {
 export async function issueLeafCertificate(options: IssueLeafOptions): Promise<IssuedCertificate> {
   const { issuer, spiffeId } = options;
   assertSpiffeId(spiffeId);
-  const [publicKey, signer] = await Promise.all([subjectKey(options), signerOf(issuer)]);
-  const signed = await sign(
+  const { notBefore, notAfter } = validityWindow(
     {
-      subject: undefined,
-      publicKey,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([
-          x509.ExtendedKeyUsage.serverAuth,
-          x509.ExtendedKeyUsage.clientAuth,
-        ]),
-        // Critical because the subject is empty (RFC 5280 4.2.1.6), as the X509-SVID spec has it.
-        new x509.SubjectAlternativeNameExtension([{ type: 'url', value: spiffeId }], true),
-      ],
-      validity: {
-        lifetimeMs: options.lifetimeMs ?? DEFAULT_LEAF_LIFETIME_MS,
-        notBefore: options.notBefore,
-        now: options.now,
-      },
+      lifetimeMs: options.lifetimeMs ?? DEFAULT_LEAF_LIFETIME_MS,
+      notBefore: options.notBefore,
+      now: options.now,
     },
-    signer,
+    issuer.notAfter,
   );
-  return { ...signed, spiffeId, chainPem: signed.certPem + issuer.chainPem };
+  // DER holds whole seconds; the dates returned are the ones encoded.
+  const encoded = { notBefore: wholeSeconds(notBefore), notAfter: wholeSeconds(notAfter) };
+  const { certPem, serial } = signLeaf({ issuer, spki: subjectKey(options), spiffeId, ...encoded });
+  return { certPem, serial, ...encoded, spiffeId, chainPem: certPem + issuer.chainPem };
 }
 
-async function subjectKey(
-  options: IssueLeafOptions,
-): Promise<x509.PublicKey | webcrypto.CryptoKey> {
+function wholeSeconds(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 1_000) * 1_000);
+}
+
+/** The subject's SubjectPublicKeyInfo, from a CSR whose identity request is checked, or a key. */
+function subjectKey(options: IssueLeafOptions): Buffer {
   const { csrPem, publicKeyPem, spiffeId } = options;
-  if (publicKeyPem !== undefined && csrPem === undefined) return importPublicKey(publicKeyPem);
+  if (publicKeyPem !== undefined && csrPem === undefined) {
+    try {
+      const key = createPublicKey(publicKeyPem);
+      if (key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+        throw new Error('not an ECDSA P-256 key');
+      return key.export({ type: 'spki', format: 'der' });
+    } catch (cause) {
+      throw new PkiError(
+        'MESH_ERR_INVALID_KEY',
+        `the public key cannot be used: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+  }
   if (csrPem === undefined || publicKeyPem !== undefined) {
     throw new PkiError(
       'MESH_ERR_INVALID_ISSUE_REQUEST',
       'give exactly one of csrPem and publicKeyPem',
     );
   }
-  const csr = await verifyCsr(csrPem);
+  const csr = readCsr(csrPem);
   // The CA issues only the authorized identity, so a request for anything else, even in
   // addition to it, is refused rather than silently narrowed.
   const [only] = csr.requestedNames;
@@ -82,5 +85,5 @@ async function subjectKey(
       `the CSR requests ${requested}, the caller authorized ${spiffeId}`,
     );
   }
-  return csr.publicKey;
+  return csr.spki;
 }

@@ -99,7 +99,7 @@ export async function sign(request: SignRequest, signer: Signer): Promise<Signed
   };
 }
 
-function validityWindow(
+export function validityWindow(
   validity: Validity,
   issuerNotAfter: Date | undefined,
 ): { notBefore: Date; notAfter: Date } {

@@ -46,6 +46,9 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
   const proxies = new ProxyRepository(db);
   const certificates = new CertificateRepository(db);
   const publisher = new SnapshotPublisher(revisions, proxies, certificates, log);
+  const sealingKey = await loadSealingKey(env.WEFT_CA_KEY, join(dirname(file), 'ca-sealing.key'));
+  const trustDomain = await trustDomainOf(revisions);
+  const authority = await MeshAuthority.open(certificates, sealingKey, trustDomain);
   const services: Services = {
     revisions,
     audit: new AuditRepository(db),
@@ -54,6 +57,7 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     proxies,
     certificates,
     publisher,
+    authority,
   };
 
   if (
@@ -76,9 +80,6 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     log.info({ username: env.WEFT_ADMIN_USERNAME }, 'first admin created from the environment');
   }
 
-  const sealingKey = await loadSealingKey(env.WEFT_CA_KEY, join(dirname(file), 'ca-sealing.key'));
-  const trustDomain = await trustDomainOf(revisions);
-  const authority = await MeshAuthority.open(certificates, sealingKey, trustDomain);
   const trustBundlePem = await authority.trustBundle();
   const trustBundleFile = join(dirname(file), 'trust-bundle.pem');
   await writeFile(trustBundleFile, trustBundlePem);

@@ -2,6 +2,7 @@
 // process), traffic over mTLS, and a canary change pushed to every proxy and acknowledged.
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -214,6 +215,41 @@ describe('controller + proxies', () => {
     expect(seen).toEqual({ 'server-v1': 10, 'server-v2': 10 });
     const status = await weft('proxy-status');
     expect(status.stdout.split('\n').filter((line) => line.includes('SYNCED'))).toHaveLength(3);
+  }, 60_000);
+
+  it('rotates the intermediate: new proxies get the new chain, and old and new chains interoperate', async () => {
+    const rotated = await admin.certificates.rotateIntermediate.mutate();
+    const intermediates = await admin.certificates.list.query({ kind: 'INTERMEDIATE' });
+    expect(intermediates.map((c) => [c.serial, c.status]).sort()).toEqual(
+      [
+        [rotated.previous, 'SUPERSEDED'],
+        [rotated.current, 'ACTIVE'],
+      ].sort(),
+    );
+    const token = await admin.tokens.create.mutate({
+      service: 'server',
+      namespace: 'shop',
+      maxUses: 1,
+    });
+    const fresh = await startProxy(
+      'server-v1-new',
+      'server',
+      'v1',
+      await startService('server-v1-new'),
+      token.token,
+    );
+    await waitFor('the new proxy ready', async () =>
+      (await fetch(`http://127.0.0.1:${fresh.admin}/ready`)).status === 200 ? true : undefined,
+    );
+    const chain = (await readFile(join(dir, 'server-v1-new.pem'), 'utf8')).split(
+      /(?<=-----END CERTIFICATE-----\n)/,
+    );
+    expect(new X509Certificate(chain[1] ?? '').serialNumber).toBe(rotated.current);
+    const answers = new Set<string>();
+    await waitFor('traffic from an old-chain proxy to a new-chain one', async () => {
+      answers.add(await (await fetch(`http://127.0.0.1:${localPort}/`)).text());
+      return answers.has('server-v1-new') ? true : undefined;
+    });
   }, 60_000);
 
   it('sends a revocation to every proxy, and peers refuse the revoked certificate', async () => {

@@ -5,6 +5,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { type ConfigIssue, MeshConfigError } from '@weft/mesh-config';
 import { z } from 'zod';
+import type { MeshAuthority } from '../ca/mesh-authority.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { SnapshotPublisher } from '../push/snapshot-publisher.ts';
 import type { AuditRepository } from '../repositories/audit.ts';
@@ -23,6 +24,7 @@ export interface Services {
   readonly certificates: CertificateRepository;
   /** Told after every configuration change, so proxies get it. */
   readonly publisher: SnapshotPublisher;
+  readonly authority: MeshAuthority;
 }
 
 export interface Context {

@@ -23,7 +23,9 @@ export interface IssueRequest {
 export class MeshAuthority {
   private constructor(
     private readonly certificates: CertificateRepository,
-    private readonly intermediate: CertificateAuthority,
+    private readonly sealingKey: Buffer,
+    private readonly root: CertificateAuthority,
+    private intermediate: CertificateAuthority,
   ) {}
 
   /** Loads the active root and intermediate, creating them on the first start. */
@@ -38,7 +40,35 @@ export class MeshAuthority {
     const intermediate = await loadOrCreate(certificates, sealingKey, 'INTERMEDIATE', () =>
       createIntermediateCa({ issuer: root, commonName: `${trustDomain} intermediate CA` }),
     );
-    return new MeshAuthority(certificates, intermediate);
+    return new MeshAuthority(certificates, sealingKey, root, intermediate);
+  }
+
+  /**
+   * A new issuing intermediate under the same root. Certificates signed by the old one stay
+   * valid (they carry it in their chain and it still chains to the root), so nothing in flight
+   * breaks; proxies move to the new one as they renew.
+   */
+  async rotateIntermediate(trustDomain: string): Promise<{ previous: string; current: string }> {
+    const previous = this.intermediate;
+    const next = await createIntermediateCa({
+      issuer: this.root,
+      commonName: `${trustDomain} intermediate CA`,
+    });
+    await this.certificates.recordAuthority(
+      {
+        serial: next.serial,
+        kind: 'INTERMEDIATE',
+        identity: 'intermediate CA',
+        issuerSerial: this.root.serial,
+        notBefore: next.notBefore,
+        notAfter: next.notAfter,
+        pem: next.certPem,
+      },
+      seal(next.keyPem, this.sealingKey),
+    );
+    await this.certificates.retireAuthority(previous.serial);
+    this.intermediate = next;
+    return { previous: previous.serial, current: next.serial };
   }
 
   /** A workload certificate for a key the workload kept: only its CSR came here. */

@@ -37,6 +37,14 @@ export class CertificateRepository {
     ]);
   }
 
+  /** The CA no longer signs; its certificate stays recorded, and valid, for what it signed. */
+  async retireAuthority(serial: string): Promise<void> {
+    await this.db.$transaction([
+      this.db.caKey.update({ where: { serial }, data: { active: false } }),
+      this.db.certificate.update({ where: { serial }, data: { status: 'SUPERSEDED' } }),
+    ]);
+  }
+
   /** The active CA of a kind with its sealed key, if one exists. */
   async activeAuthority(
     kind: CertificateKind,

@@ -2,6 +2,7 @@
 // their next snapshot.
 
 import { z } from 'zod';
+import { trustDomainOf } from '../../ca/mesh-settings.ts';
 import { NotFoundError } from '../../errors.ts';
 import { adminProcedure, createRouter, viewerProcedure } from '../trpc.ts';
 
@@ -46,4 +47,19 @@ export const certificatesRouter = createRouter({
       await ctx.services.publisher.publish();
       return { revoked: input.serial };
     }),
+
+  /** A new issuing intermediate under the same root; what the old one signed stays valid. */
+  rotateIntermediate: adminProcedure.mutation(async ({ ctx }) => {
+    const rotated = await ctx.services.authority.rotateIntermediate(
+      await trustDomainOf(ctx.services.revisions),
+    );
+    await ctx.services.audit.record({
+      actor: ctx.principal.username,
+      action: 'certificates.rotateIntermediate',
+      target: `certificate/${rotated.current}`,
+      outcome: 'OK',
+      detail: rotated,
+    });
+    return rotated;
+  }),
 });

@@ -67,6 +67,22 @@ export function registerFleetCommands(program: Command): void {
     );
 
   program
+    .command('ca')
+    .description('the mesh certificate authority')
+    .command('rotate-intermediate')
+    .description(
+      'a new issuing intermediate under the same root; certificates already issued stay valid',
+    )
+    .action(
+      remote(async (client) => {
+        const rotated = await client.certificates.rotateIntermediate.mutate();
+        print(
+          `intermediate ${rotated.previous} superseded by ${rotated.current}; proxies move to it as they renew`,
+        );
+      }),
+    );
+
+  program
     .command('certs')
     .description('certificates, soonest expiry first')
     .option('--expiring <duration>', 'only those expiring within this, e.g. 24h')

@@ -45,10 +45,19 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
   const revisions = new RevisionRepository(db);
   const proxies = new ProxyRepository(db);
   const certificates = new CertificateRepository(db);
-  const publisher = new SnapshotPublisher(revisions, proxies, certificates, log);
+  // The authority exists a few lines below; the publisher asks for the bundle only when it runs.
+  let authorityRef: MeshAuthority | undefined;
+  const publisher = new SnapshotPublisher(
+    revisions,
+    proxies,
+    certificates,
+    async () => (await authorityRef?.trustBundle()) ?? '',
+    log,
+  );
   const sealingKey = await loadSealingKey(env.WEFT_CA_KEY, join(dirname(file), 'ca-sealing.key'));
   const trustDomain = await trustDomainOf(revisions);
   const authority = await MeshAuthority.open(certificates, sealingKey, trustDomain);
+  authorityRef = authority;
   const services: Services = {
     revisions,
     audit: new AuditRepository(db),
@@ -58,6 +67,7 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     certificates,
     publisher,
     authority,
+    trustChanged: () => trustChanged(),
   };
 
   if (
@@ -80,6 +90,7 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     log.info({ username: env.WEFT_ADMIN_USERNAME }, 'first admin created from the environment');
   }
 
+  let trustChanged: () => Promise<void> = async () => {};
   const trustBundlePem = await authority.trustBundle();
   const trustBundleFile = join(dirname(file), 'trust-bundle.pem');
   await writeFile(trustBundleFile, trustBundlePem);
@@ -101,6 +112,18 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
       onError: (error) => log.error({ err: error }, 'proxy API request failed'),
     },
   );
+  /** The bundle changed (a root rotation): the file, the proxy API's TLS and every proxy follow. */
+  trustChanged = async () => {
+    const bundle = await authority.trustBundle();
+    await writeFile(trustBundleFile, bundle);
+    proxyApi.setSecureContext({
+      cert: own.certPem,
+      key: own.keyPem,
+      ca: bundle,
+      minVersion: 'TLSv1.2',
+    });
+    await publisher.publish();
+  };
   const operatorApi = createOperatorApi(services, (error, path) =>
     log.error({ err: error, path }, 'operator API request failed'),
   );

@@ -13,3 +13,10 @@ export class ConflictError extends MeshError {
     super('MESH_ERR_CONFLICT', `${what} already exists`);
   }
 }
+
+/** The request is sound, but the mesh is not in a state where it can be done yet. */
+export class PreconditionError extends MeshError {
+  constructor(message: string) {
+    super('MESH_ERR_PRECONDITION', message);
+  }
+}

@@ -252,6 +252,47 @@ describe('controller + proxies', () => {
     });
   }, 60_000);
 
+  it('rotates the root: every proxy trusts the new root before anything is signed by it', async () => {
+    const prepared = await admin.certificates.prepareRootRotation.mutate();
+    const countCerts = (pem: string) => pem.split('-----BEGIN CERTIFICATE-----').length - 1;
+    await waitFor('every proxy to hold both roots', async () => {
+      const fleet = await admin.proxies.list.query();
+      const bundles = await Promise.all(
+        fleet.map((p) => readFile(join(dir, `${p.id}-ca.pem`), 'utf8').catch(() => '')),
+      );
+      return fleet.every((p) => p.syncState === 'SYNCED') &&
+        bundles.every((b) => countCerts(b) === 2)
+        ? true
+        : undefined;
+    });
+    const activated = await admin.certificates.activateRootRotation.mutate();
+    expect(activated).toEqual(prepared);
+    const token = await admin.tokens.create.mutate({
+      service: 'server',
+      namespace: 'shop',
+      maxUses: 1,
+    });
+    const fresh = await startProxy(
+      'server-v1-newroot',
+      'server',
+      'v1',
+      await startService('server-v1-newroot'),
+      token.token,
+    );
+    await waitFor('the new-root proxy ready', async () =>
+      (await fetch(`http://127.0.0.1:${fresh.admin}/ready`)).status === 200 ? true : undefined,
+    );
+    const chain = (await readFile(join(dir, 'server-v1-newroot.pem'), 'utf8')).split(
+      /(?<=-----END CERTIFICATE-----\n)/,
+    );
+    expect(new X509Certificate(chain[1] ?? '').serialNumber).toBe(activated.intermediate);
+    const answers = new Set<string>();
+    await waitFor('traffic from an old-root proxy to a new-root one', async () => {
+      answers.add(await (await fetch(`http://127.0.0.1:${localPort}/`)).text());
+      return answers.has('server-v1-newroot') ? true : undefined;
+    });
+  }, 60_000);
+
   it('sends a revocation to every proxy, and peers refuse the revoked certificate', async () => {
     const fleet = await admin.proxies.list.query();
     const client = fleet.find((p) => p.id === 'client-1');

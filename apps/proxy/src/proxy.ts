@@ -8,6 +8,7 @@ import { createAdminServer } from './admin/server.ts';
 import type { ProxyConfig } from './config/proxy-config.ts';
 import { ensureCertificate } from './control/bootstrap.ts';
 import { ControllerWatch } from './control/controller-watch.ts';
+import { followTrustBundle } from './control/trust-bundle.ts';
 import { createInboundHandler } from './inbound/handler.ts';
 import { createInboundListener } from './inbound/listener.ts';
 import { createProxyMetrics, type ProxyMetrics, recordCompletion } from './metrics.ts';
@@ -97,8 +98,10 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
     (error) => log.error({ err: error }, 'outbound request failed inside the proxy'),
   );
 
+  const trustBundle = followTrustBundle(config, identity, log);
   store.onSwap((runtime, previous) => {
     revoked = runtime.revoked;
+    void trustBundle(runtime.snapshot.trustBundle);
     metrics.configInfo.reset();
     metrics.configInfo.set({ version: runtime.snapshot.version, hash: runtime.snapshot.hash }, 1);
     const inUse = new Set<string>();

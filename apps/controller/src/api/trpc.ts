@@ -6,7 +6,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { type ConfigIssue, MeshConfigError } from '@weft/mesh-config';
 import { z } from 'zod';
 import type { MeshAuthority } from '../ca/mesh-authority.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
+import { ConflictError, NotFoundError, PreconditionError } from '../errors.ts';
 import type { SnapshotPublisher } from '../push/snapshot-publisher.ts';
 import type { AuditRepository } from '../repositories/audit.ts';
 import type { CertificateRepository } from '../repositories/certificates.ts';
@@ -25,6 +25,8 @@ export interface Services {
   /** Told after every configuration change, so proxies get it. */
   readonly publisher: SnapshotPublisher;
   readonly authority: MeshAuthority;
+  /** Called after the trust bundle changes, so the proxy API and every proxy follow. */
+  readonly trustChanged: () => Promise<void>;
 }
 
 export interface Context {
@@ -64,6 +66,9 @@ const domainErrors = t.middleware(async ({ next }) => {
     throw new TRPCError({ code: 'NOT_FOUND', message: cause.message, cause });
   if (cause instanceof ConflictError)
     throw new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
+  if (cause instanceof PreconditionError) {
+    throw new TRPCError({ code: 'PRECONDITION_FAILED', message: cause.message, cause });
+  }
   if (cause instanceof MeshConfigError)
     throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
   return result;

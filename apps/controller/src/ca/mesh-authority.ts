@@ -10,6 +10,7 @@ import {
   type IssuedCertificate,
   issueLeafCertificate,
 } from '@weft/pki';
+import { NotFoundError } from '../errors.ts';
 import type { CertificateRecord, CertificateRepository } from '../repositories/certificates.ts';
 import { seal, unseal } from './sealing.ts';
 
@@ -24,7 +25,7 @@ export class MeshAuthority {
   private constructor(
     private readonly certificates: CertificateRepository,
     private readonly sealingKey: Buffer,
-    private readonly root: CertificateAuthority,
+    private root: CertificateAuthority,
     private intermediate: CertificateAuthority,
   ) {}
 
@@ -69,6 +70,77 @@ export class MeshAuthority {
     await this.certificates.retireAuthority(previous.serial);
     this.intermediate = next;
     return { previous: previous.serial, current: next.serial };
+  }
+
+  /**
+   * Root rotation, step one: a new root and an intermediate under it, trusted (they join the
+   * bundle every proxy receives) but not yet signing. Idempotent while a rotation is pending.
+   */
+  async prepareRootRotation(trustDomain: string): Promise<{ root: string; intermediate: string }> {
+    const pendingRoot = await this.certificates.pendingAuthority('ROOT');
+    const pendingIntermediate = await this.certificates.pendingAuthority('INTERMEDIATE');
+    if (pendingRoot !== undefined && pendingIntermediate !== undefined) {
+      return {
+        root: pendingRoot.certificate.serial,
+        intermediate: pendingIntermediate.certificate.serial,
+      };
+    }
+    const root = await createRootCa({ commonName: `${trustDomain} root CA` });
+    const intermediate = await createIntermediateCa({
+      issuer: root,
+      commonName: `${trustDomain} intermediate CA`,
+    });
+    await this.certificates.recordAuthority(
+      {
+        serial: root.serial,
+        kind: 'ROOT',
+        identity: 'root CA',
+        issuerSerial: null,
+        notBefore: root.notBefore,
+        notAfter: root.notAfter,
+        pem: root.certPem,
+      },
+      seal(root.keyPem, this.sealingKey),
+      false,
+    );
+    await this.certificates.recordAuthority(
+      {
+        serial: intermediate.serial,
+        kind: 'INTERMEDIATE',
+        identity: 'intermediate CA',
+        issuerSerial: root.serial,
+        notBefore: intermediate.notBefore,
+        notAfter: intermediate.notAfter,
+        pem: intermediate.certPem,
+      },
+      seal(intermediate.keyPem, this.sealingKey),
+      false,
+    );
+    return { root: root.serial, intermediate: intermediate.serial };
+  }
+
+  /**
+   * Root rotation, step two, once every proxy trusts the new root: it and its intermediate sign
+   * from now on. The old root stays in the bundle until it expires, for what it signed.
+   */
+  async activateRootRotation(): Promise<{ root: string; intermediate: string }> {
+    const pendingRoot = await this.certificates.pendingAuthority('ROOT');
+    const pendingIntermediate = await this.certificates.pendingAuthority('INTERMEDIATE');
+    if (pendingRoot === undefined || pendingIntermediate === undefined)
+      throw new NotFoundError('a prepared root rotation');
+    await this.certificates.activateAuthority(pendingRoot.certificate.serial);
+    await this.certificates.activateAuthority(pendingIntermediate.certificate.serial);
+    await this.certificates.retireAuthority(this.intermediate.serial);
+    await this.certificates.retireAuthority(this.root.serial);
+    this.root = toAuthority(
+      pendingRoot.certificate,
+      unseal(pendingRoot.sealedKey, this.sealingKey),
+    );
+    this.intermediate = toAuthority(
+      pendingIntermediate.certificate,
+      unseal(pendingIntermediate.sealedKey, this.sealingKey),
+    );
+    return { root: this.root.serial, intermediate: this.intermediate.serial };
   }
 
   /** A workload certificate for a key the workload kept: only its CSR came here. */

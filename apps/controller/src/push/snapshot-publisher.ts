@@ -30,6 +30,7 @@ export class SnapshotPublisher {
     private readonly revisions: RevisionRepository,
     private readonly proxies: ProxyRepository,
     private readonly certificates: CertificateRepository,
+    private readonly trustBundle: () => Promise<string>,
     private readonly log: Logger,
   ) {}
 
@@ -85,11 +86,12 @@ export class SnapshotPublisher {
   }
 
   private async compileAndSend(): Promise<void> {
-    const [resources, latest, live, revokedSerials] = await Promise.all([
+    const [resources, latest, live, revokedSerials, trustBundle] = await Promise.all([
       this.revisions.current(),
       this.revisions.latest(),
       this.proxies.live(new Date(Date.now() - PROXY_EXPIRY_MS)),
       this.certificates.revokedSerials(new Date()),
+      this.trustBundle(),
     ]);
     const services = new Set(
       resources
@@ -106,6 +108,7 @@ export class SnapshotPublisher {
       workloads,
       version: `r${latest?.id ?? 0}.${this.generation}`,
       revokedSerials,
+      trustBundle,
     });
     await Promise.all(
       [...this.watchers].map(([proxyId, watcher]) => {

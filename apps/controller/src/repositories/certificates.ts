@@ -25,16 +25,37 @@ export class CertificateRepository {
   }
 
   /** Records a CA certificate and its sealed key together. */
+  /** Records a CA certificate and its sealed key together; `active` false prepares it without signing with it. */
   async recordAuthority(
     certificate: Omit<CertificateRecord, 'status' | 'proxyId'>,
     sealedKey: string,
+    active = true,
   ): Promise<void> {
     await this.db.$transaction([
       this.db.certificate.create({ data: { ...certificate, proxyId: null } }),
       this.db.caKey.create({
-        data: { serial: certificate.serial, kind: certificate.kind, sealedKey },
+        data: { serial: certificate.serial, kind: certificate.kind, sealedKey, active },
       }),
     ]);
+  }
+
+  /** A CA prepared by a root rotation and not yet signing: inactive key, certificate not superseded. */
+  async pendingAuthority(
+    kind: CertificateKind,
+  ): Promise<{ certificate: CertificateRecord; sealedKey: string } | undefined> {
+    const keys = await this.db.caKey.findMany({
+      where: { kind, active: false },
+      orderBy: { createdAt: 'desc' },
+    });
+    for (const key of keys) {
+      const certificate = await this.db.certificate.findUnique({ where: { serial: key.serial } });
+      if (certificate?.status === 'ACTIVE') return { certificate, sealedKey: key.sealedKey };
+    }
+    return undefined;
+  }
+
+  async activateAuthority(serial: string): Promise<void> {
+    await this.db.caKey.update({ where: { serial }, data: { active: true } });
   }
 
   /** The CA no longer signs; its certificate stays recorded, and valid, for what it signed. */

@@ -40,6 +40,13 @@ export async function writeCertificateFiles(
   await atomicWrite(files.certFile, material.certPem);
 }
 
+export async function writeTrustBundle(
+  files: CertificateFiles,
+  trustBundlePem: string,
+): Promise<void> {
+  await atomicWrite(files.trustBundleFile, trustBundlePem);
+}
+
 async function atomicWrite(file: string, text: string, mode?: number): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, text, mode === undefined ? {} : { mode });

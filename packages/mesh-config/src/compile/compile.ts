@@ -41,6 +41,8 @@ export interface CompileInput {
   readonly version: string;
   /** Revoked certificate serials, sent to every proxy. */
   readonly revokedSerials?: readonly string[];
+  /** The trust bundle (PEM), sent to every proxy; omitted when proxies keep their own. */
+  readonly trustBundle?: string;
 }
 
 /**
@@ -136,6 +138,7 @@ export function compileSnapshots(input: CompileInput): Map<string, ProxySnapshot
       upstreams,
       clusters: [...clusters.values()].sort((a, b) => a.name.localeCompare(b.name)),
       revokedSerials: [...(input.revokedSerials ?? [])].sort(),
+      trustBundle: input.trustBundle ?? '',
     };
     const snapshot: ProxySnapshot = { ...body, version: input.version, hash: contentHash(body) };
     const problems = checkSnapshotConsistency(snapshot);

@@ -140,6 +140,8 @@ export const proxySnapshot = z.strictObject({
   clusters: z.array(snapshotCluster),
   /** Serials (upper-case hex) of revoked certificates: peers presenting one are refused. */
   revokedSerials: z.array(z.string()),
+  /** The roots to trust, PEM; during a root rotation old and new. Empty: keep the bundle on disk. */
+  trustBundle: z.string(),
 });
 
 export type ProxySnapshot = z.infer<typeof proxySnapshot>;

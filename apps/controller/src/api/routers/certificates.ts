@@ -3,7 +3,7 @@
 
 import { z } from 'zod';
 import { trustDomainOf } from '../../ca/mesh-settings.ts';
-import { NotFoundError } from '../../errors.ts';
+import { NotFoundError, PreconditionError } from '../../errors.ts';
 import { adminProcedure, createRouter, viewerProcedure } from '../trpc.ts';
 
 export const certificatesRouter = createRouter({
@@ -61,5 +61,43 @@ export const certificatesRouter = createRouter({
       detail: rotated,
     });
     return rotated;
+  }),
+
+  /** Root rotation, step one: the new root joins every proxy's trust bundle. */
+  prepareRootRotation: adminProcedure.mutation(async ({ ctx }) => {
+    const prepared = await ctx.services.authority.prepareRootRotation(
+      await trustDomainOf(ctx.services.revisions),
+    );
+    await ctx.services.trustChanged();
+    await ctx.services.audit.record({
+      actor: ctx.principal.username,
+      action: 'certificates.prepareRootRotation',
+      target: `certificate/${prepared.root}`,
+      outcome: 'OK',
+      detail: prepared,
+    });
+    return prepared;
+  }),
+
+  /** Root rotation, step two: signing moves to the new root, once every proxy trusts it. */
+  activateRootRotation: adminProcedure.mutation(async ({ ctx }) => {
+    const behind = (await ctx.services.proxies.list()).filter(
+      (p) => p.syncState !== 'SYNCED' && p.syncState !== 'DISCONNECTED',
+    );
+    if (behind.length > 0) {
+      throw new PreconditionError(
+        `not yet: ${behind.map((p) => p.id).join(', ')} may not trust the new root; activate when every proxy is SYNCED`,
+      );
+    }
+    const activated = await ctx.services.authority.activateRootRotation();
+    await ctx.services.trustChanged();
+    await ctx.services.audit.record({
+      actor: ctx.principal.username,
+      action: 'certificates.activateRootRotation',
+      target: `certificate/${activated.root}`,
+      outcome: 'OK',
+      detail: activated,
+    });
+    return activated;
   }),
 });

@@ -66,10 +66,31 @@ export function registerFleetCommands(program: Command): void {
       }),
     );
 
-  program
-    .command('ca')
-    .description('the mesh certificate authority')
-    .command('rotate-intermediate')
+  const ca = program.command('ca').description('the mesh certificate authority');
+  ca.command('rotate-root')
+    .description(
+      'rotate the root in two steps: --prepare (every proxy learns the new root), then --activate (it signs)',
+    )
+    .option('--prepare', 'make the new root and send it to every proxy')
+    .option('--activate', 'sign with the new root; refused until every proxy is SYNCED')
+    .action(
+      remote(async (client, options: { prepare?: boolean; activate?: boolean }) => {
+        if (options.prepare === options.activate)
+          throw new Error('give exactly one of --prepare and --activate');
+        if (options.prepare) {
+          const prepared = await client.certificates.prepareRootRotation.mutate();
+          print(
+            `new root ${prepared.root} (intermediate ${prepared.intermediate}) sent to every proxy; activate once weft proxy-status shows them all SYNCED`,
+          );
+        } else {
+          const activated = await client.certificates.activateRootRotation.mutate();
+          print(
+            `root ${activated.root} now signs (intermediate ${activated.intermediate}); the old root stays trusted until it expires`,
+          );
+        }
+      }),
+    );
+  ca.command('rotate-intermediate')
     .description(
       'a new issuing intermediate under the same root; certificates already issued stay valid',
     )

@@ -252,7 +252,20 @@ describe('controller + proxies', () => {
     });
   }, 60_000);
 
-  it('rotates the root: every proxy trusts the new root before anything is signed by it', async () => {
+  it('rotates the root under load: every proxy trusts the new root before it signs, and no request fails', async () => {
+    let loading = true;
+    const failures: string[] = [];
+    let sent = 0;
+    const load = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (loading) {
+          sent += 1;
+          const response = await fetch(`http://127.0.0.1:${localPort}/`).catch((e: unknown) => e);
+          if (!(response instanceof Response) || response.status !== 200)
+            failures.push(String(response instanceof Response ? response.status : response));
+        }
+      }),
+    );
     const prepared = await admin.certificates.prepareRootRotation.mutate();
     const countCerts = (pem: string) => pem.split('-----BEGIN CERTIFICATE-----').length - 1;
     await waitFor('every proxy to hold both roots', async () => {
@@ -291,6 +304,10 @@ describe('controller + proxies', () => {
       answers.add(await (await fetch(`http://127.0.0.1:${localPort}/`)).text());
       return answers.has('server-v1-newroot') ? true : undefined;
     });
+    loading = false;
+    await load;
+    expect(failures).toEqual([]);
+    expect(sent).toBeGreaterThan(20);
   }, 60_000);
 
   it('sends a revocation to every proxy, and peers refuse the revoked certificate', async () => {

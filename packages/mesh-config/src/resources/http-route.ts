@@ -25,13 +25,28 @@ const pathMatch = z.strictObject({
     .startsWith('/', { error: 'must be a path starting with "/"' }),
 });
 
-const valueMatch = z.strictObject({
-  name: headerName,
-  type: z
-    .enum(['Exact', 'RegularExpression'], { error: 'must be Exact or RegularExpression' })
-    .default('Exact'),
-  value: z.string({ error: 'must be a string' }),
-});
+const valueMatch = z
+  .strictObject({
+    name: headerName,
+    type: z
+      .enum(['Exact', 'RegularExpression'], { error: 'must be Exact or RegularExpression' })
+      .default('Exact'),
+    value: z.string({ error: 'must be a string' }),
+  })
+  .check((ctx) => {
+    if (ctx.value.type !== 'RegularExpression') return;
+    // The proxy compiles it; a pattern that cannot compile must fail here, not per request.
+    try {
+      new RegExp(ctx.value.value);
+    } catch (error) {
+      ctx.issues.push({
+        code: 'custom',
+        path: ['value'],
+        input: ctx.value.value,
+        message: `must be a valid regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')})`,
+      });
+    }
+  });
 
 export const routeMatch = z.strictObject({
   path: pathMatch.optional(),

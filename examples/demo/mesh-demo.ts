@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import { stringify } from 'yaml';
 import type { AppRouter } from '../../apps/controller/src/api/root.ts';
+import { allocateInstances, frontendOf, launchInstance } from './instances.ts';
 import { Children, freePort, waitForOk } from './processes.ts';
 import { INSTANCES, NAMESPACE } from './topology.ts';
 import { generateTraffic } from './traffic.ts';
@@ -113,15 +114,7 @@ try {
 
   log('4/5 processes: each service, and its proxy bootstrapped by token');
   const trustBundleFile = join(dir, 'trust-bundle.pem');
-  const instances = await Promise.all(
-    INSTANCES.map(async (instance, index) => ({
-      ...instance,
-      outboundAddress: `127.0.10.${index + 1}`,
-      appPort: await freePort(),
-      inboundPort: await freePort(),
-      adminPort: await freePort(),
-    })),
-  );
+  const instances = await allocateInstances();
   for (const instance of instances) {
     const config = join(dir, 'proxies', `${instance.id}.yaml`);
     await writeFile(
@@ -148,27 +141,11 @@ try {
         stateDir: join(dir, 'state', instance.id),
       }),
     );
-    const proxy = children.start(
-      `${instance.id} proxy`,
-      process.execPath,
-      [join(ROOT, 'apps/proxy/dist/weft-proxy.mjs'), '--config', config, '--log-level', 'warn'],
-      {
-        WEFT_JOIN_TOKEN: tokens.get(instance.service) ?? '',
-      },
-    );
-    children.start(instance.id, process.execPath, [
-      '--import',
-      'tsx',
-      join(ROOT, 'examples/demo/demo-service.ts'),
-      instance.service,
-      instance.version,
-      String(instance.appPort),
-      instance.outboundAddress,
-    ]);
-    await waitForOk(`http://127.0.0.1:${instance.adminPort}/ready`, proxy);
+    await launchInstance(children, instance, config, {
+      WEFT_JOIN_TOKEN: tokens.get(instance.service) ?? '',
+    });
   }
-  const frontend = instances.find((i) => i.service === 'frontend');
-  if (frontend === undefined) throw new Error('the demo topology has no frontend');
+  const frontend = frontendOf(instances);
 
   log('5/5 traffic: steady requests to the frontend, summarised every 5 s');
   log('');

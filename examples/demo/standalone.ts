@@ -15,8 +15,9 @@ import {
 import { loadOrCreateCaFiles } from '@weft/pki';
 import { stringify } from 'yaml';
 import { issueFiles, spiffeId } from './certificates.ts';
-import { Children, freePort, waitForOk } from './processes.ts';
-import { INSTANCES, NAMESPACE } from './topology.ts';
+import { allocateInstances, frontendOf, launchInstance } from './instances.ts';
+import { Children } from './processes.ts';
+import { NAMESPACE } from './topology.ts';
 import { generateTraffic } from './traffic.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -57,14 +58,8 @@ try {
   const certDir = join(dir, 'certs');
   const { ca } = await loadOrCreateCaFiles(certDir, `${TRUST_DOMAIN} demo root CA`);
   const instances = await Promise.all(
-    INSTANCES.map(async (instance, index) => ({
+    (await allocateInstances()).map(async (instance) => ({
       ...instance,
-      // Instances of one service open the same upstream ports; on one machine each proxy gets
-      // its own loopback address for them, as each pod would have its own localhost.
-      outboundAddress: `127.0.10.${index + 1}`,
-      appPort: await freePort(),
-      inboundPort: await freePort(),
-      adminPort: await freePort(),
       tls: await issueFiles(
         ca,
         certDir,
@@ -116,26 +111,9 @@ try {
 
   log('3/4 processes: each service and its proxy');
   for (const instance of instances) {
-    const proxy = children.start(`${instance.id} proxy`, process.execPath, [
-      join(ROOT, 'apps/proxy/dist/weft-proxy.mjs'),
-      '--config',
-      join(dir, 'proxies', `${instance.id}.yaml`),
-      '--log-level',
-      'warn',
-    ]);
-    children.start(instance.id, process.execPath, [
-      '--import',
-      'tsx',
-      join(ROOT, 'examples/demo/demo-service.ts'),
-      instance.service,
-      instance.version,
-      String(instance.appPort),
-      instance.outboundAddress,
-    ]);
-    await waitForOk(`http://127.0.0.1:${instance.adminPort}/ready`, proxy);
+    await launchInstance(children, instance, join(dir, 'proxies', `${instance.id}.yaml`));
   }
-  const frontend = instances.find((i) => i.service === 'frontend');
-  if (frontend === undefined) throw new Error('the demo topology has no frontend');
+  const frontend = frontendOf(instances);
 
   log('4/4 traffic: steady requests to the frontend, summarised every 5 s');
   log('');

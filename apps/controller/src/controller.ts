@@ -45,42 +45,32 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
   const revisions = new RevisionRepository(db);
   const proxies = new ProxyRepository(db);
   const certificates = new CertificateRepository(db);
-  // The authority exists a few lines below; the publisher asks for the bundle only when it runs.
-  let authorityRef: MeshAuthority | undefined;
+  const audit = new AuditRepository(db);
+  const users = new UserRepository(db);
+  const tokens = new JoinTokenRepository(db);
+
+  const sealingKey = await loadSealingKey(env.WEFT_CA_KEY, join(dirname(file), 'ca-sealing.key'));
+  const trustDomain = await trustDomainOf(revisions);
+  const authority = await MeshAuthority.open(certificates, sealingKey, trustDomain);
   const publisher = new SnapshotPublisher(
     revisions,
     proxies,
     certificates,
-    async () => (await authorityRef?.trustBundle()) ?? '',
+    () => authority.trustBundle(),
     log,
   );
-  const sealingKey = await loadSealingKey(env.WEFT_CA_KEY, join(dirname(file), 'ca-sealing.key'));
-  const trustDomain = await trustDomainOf(revisions);
-  const authority = await MeshAuthority.open(certificates, sealingKey, trustDomain);
-  authorityRef = authority;
-  const services: Services = {
-    revisions,
-    audit: new AuditRepository(db),
-    users: new UserRepository(db),
-    tokens: new JoinTokenRepository(db),
-    proxies,
-    certificates,
-    publisher,
-    authority,
-    trustChanged: () => trustChanged(),
-  };
 
   if (
     env.WEFT_ADMIN_USERNAME !== undefined &&
     env.WEFT_ADMIN_PASSWORD !== undefined &&
-    (await services.users.count()) === 0
+    (await users.count()) === 0
   ) {
-    await services.users.create(
+    await users.create(
       env.WEFT_ADMIN_USERNAME,
       await hashPassword(env.WEFT_ADMIN_PASSWORD),
       'ADMIN',
     );
-    await services.audit.record({
+    await audit.record({
       actor: 'controller',
       action: 'users.create',
       target: `user/${env.WEFT_ADMIN_USERNAME}`,
@@ -90,22 +80,19 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     log.info({ username: env.WEFT_ADMIN_USERNAME }, 'first admin created from the environment');
   }
 
-  let trustChanged: () => Promise<void> = async () => {};
-  const trustBundlePem = await authority.trustBundle();
   const trustBundleFile = join(dirname(file), 'trust-bundle.pem');
-  await writeFile(trustBundleFile, trustBundlePem);
+  await writeFile(trustBundleFile, await authority.trustBundle());
   const own = await authority.issueOwn(
     spiffeId(trustDomain, 'weft-system', 'controller'),
     CONTROLLER_CERT_LIFETIME_MS,
   );
-
   const proxyApi = createProxyApi(
-    { ...own, trustBundlePem },
+    { ...own, trustBundlePem: await authority.trustBundle() },
     {
       authority,
-      tokens: services.tokens,
+      tokens,
       proxies,
-      audit: services.audit,
+      audit,
       publisher,
       trustDomain: () => trustDomainOf(revisions),
       certificateLifetimeMs: () => certificateLifetimeOf(revisions),
@@ -113,7 +100,7 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     },
   );
   /** The bundle changed (a root rotation): the file, the proxy API's TLS and every proxy follow. */
-  trustChanged = async () => {
+  const trustChanged = async () => {
     const bundle = await authority.trustBundle();
     await writeFile(trustBundleFile, bundle);
     proxyApi.setSecureContext({
@@ -124,6 +111,18 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     });
     await publisher.publish();
   };
+  const services: Services = {
+    revisions,
+    audit,
+    users,
+    tokens,
+    proxies,
+    certificates,
+    publisher,
+    authority,
+    trustChanged,
+  };
+
   const operatorApi = createOperatorApi(services, (error, path) =>
     log.error({ err: error, path }, 'operator API request failed'),
   );

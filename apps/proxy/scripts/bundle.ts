@@ -11,7 +11,12 @@ const WORKSPACE_SCOPE = '@weft/';
 
 /** Every npm dependency of the proxy and of the workspace packages it bundles stays external. */
 function externalDependencies(): string[] {
-  const manifests = ['apps/proxy', 'packages/mesh-config', 'packages/pki'].map(
+  const manifests = [
+    'apps/proxy',
+    'packages/mesh-config',
+    'packages/pki',
+    'packages/telemetry',
+  ].map(
     (dir) =>
       JSON.parse(readFileSync(join(APP, '../..', dir, 'package.json'), 'utf8')) as {
         dependencies?: Record<string, string>;

@@ -3,6 +3,7 @@
 
 import { once } from 'node:events';
 import type { Server } from 'node:net';
+import { TrafficWindow } from '@weft/telemetry';
 import type { Logger } from 'pino';
 import { createAdminServer } from './admin/server.ts';
 import type { ProxyConfig } from './config/proxy-config.ts';
@@ -18,6 +19,7 @@ import { createOutboundHandler } from './outbound/handler.ts';
 import { OutboundListeners } from './outbound/listeners.ts';
 import { buildRuntime } from './runtime/runtime.ts';
 import { SnapshotStore } from './runtime/snapshot-store.ts';
+import { recordTraffic } from './telemetry/record-traffic.ts';
 import { readIdentityFiles } from './tls/identity.ts';
 import { IdentityHolder } from './tls/identity-holder.ts';
 
@@ -34,6 +36,8 @@ export interface RunningProxy {
 
 export async function startProxy(config: ProxyConfig, log: Logger): Promise<RunningProxy> {
   const metrics = createProxyMetrics();
+  const traffic = new TrafficWindow();
+  const source = `${config.workload.namespace}/${config.workload.service}`;
   if (config.controller !== undefined && (await ensureCertificate(config)) === 'bootstrapped') {
     log.info(
       { controller: config.controller.url },
@@ -84,14 +88,17 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
         {
           runtime: () => store.current(),
           retryBufferBytes: config.limits.retryBufferBytes,
-          onComplete: (completion, request, startedAt) =>
+          onComplete: (completion, request, startedAt) => {
             recordCompletion(
               metrics,
               'outbound',
               request?.context.cluster ?? request?.context.upstream ?? 'unknown',
               completion,
               startedAt,
-            ),
+            );
+            if (request !== undefined)
+              recordTraffic(traffic, source, request, completion, startedAt, store.current());
+          },
         },
         resolve,
       ),
@@ -141,6 +148,7 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
     runtime: () => store.current(),
     identity,
     workloadId: config.workload.id,
+    traffic,
   });
 
   const loadSnapshot = async () => {

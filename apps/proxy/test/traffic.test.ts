@@ -47,6 +47,35 @@ describe('traffic through two proxies', () => {
     expect(counts).toEqual({ 'server-v1': 70, 'server-v2': 30 });
   });
 
+  it('records each call in the telemetry window by destination version and route, with sketch quantiles', async () => {
+    const body = (await (
+      await fetch(`http://127.0.0.1:${mesh.proxies.client.ports.admin}/telemetry`)
+    ).json()) as {
+      series: {
+        key: {
+          destination: string;
+          destinationVersion: string;
+          route: string;
+          statusClass: string;
+        };
+        requests: number;
+        p50: number;
+        p99: number;
+      }[];
+    };
+    const split = body.series.filter(
+      (s) => s.key.route === 'HTTPRoute/shop/server rules[1]' && s.key.statusClass === '2xx',
+    );
+    const byVersion = Object.fromEntries(split.map((s) => [s.key.destinationVersion, s.requests]));
+    expect(byVersion.v1).toBeGreaterThanOrEqual(70);
+    expect(byVersion.v2).toBeGreaterThanOrEqual(30);
+    for (const series of split) {
+      expect(series.key.destination).toBe('shop/server');
+      expect(series.p50).toBeGreaterThan(0);
+      expect(series.p99).toBeGreaterThanOrEqual(series.p50);
+    }
+  });
+
   it('answers 404 with x-weft-error for a host it does not know', async () => {
     const response = await call(mesh.proxies.client, 'nowhere', '/');
     expect(response.status).toBe(404);

@@ -1,6 +1,7 @@
 // The admin port: liveness, readiness, Prometheus metrics, the applied config and certificate.
 
 import { createServer, type Server } from 'node:http';
+import type { TrafficWindow } from '@weft/telemetry';
 import type { ProxyMetrics } from '../metrics.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { IdentityHolder } from '../tls/identity-holder.ts';
@@ -10,6 +11,7 @@ export interface AdminParams {
   readonly runtime: () => Runtime | undefined;
   readonly identity: IdentityHolder;
   readonly workloadId: string;
+  readonly traffic: TrafficWindow;
 }
 
 export function createAdminServer(params: AdminParams): Server {
@@ -44,6 +46,9 @@ export function createAdminServer(params: AdminParams): Server {
         snapshot,
       });
     },
+    /** Outbound traffic per source, destination, version, route and class, from sketches. */
+    '/telemetry': async () =>
+      json(200, { workload: params.workloadId, series: params.traffic.snapshot() }),
     '/certs': async () => {
       const identity = params.identity.current();
       return json(200, {

@@ -43,6 +43,8 @@ export interface Runtime {
   readonly access: AccessPolicy;
   /** Certificate serials no peer may present, in either direction. */
   readonly revoked: ReadonlySet<string>;
+  /** Each cluster's version label, for telemetry ("" for a whole-service cluster). */
+  readonly clusterVersions: ReadonlyMap<string, string>;
 }
 
 export interface RuntimeDependencies {
@@ -81,6 +83,7 @@ export function buildRuntime(snapshot: ProxySnapshot, deps: RuntimeDependencies)
     regexes: new RegexCache(),
     access: new AccessPolicy(snapshot.inbound.access, snapshot.mesh.mtlsMode),
     revoked: new Set(snapshot.revokedSerials),
+    clusterVersions: new Map(snapshot.clusters.map((c) => [c.name, c.version ?? ''])),
   };
 }
 

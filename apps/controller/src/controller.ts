@@ -22,6 +22,7 @@ import { CertificateRepository } from './repositories/certificates.ts';
 import { JoinTokenRepository } from './repositories/join-tokens.ts';
 import { ProxyRepository } from './repositories/proxies.ts';
 import { RevisionRepository } from './repositories/revisions.ts';
+import { TelemetryRepository } from './repositories/telemetry.ts';
 import { UserRepository } from './repositories/users.ts';
 
 /** The controller's own serving certificate is re-issued at every start. */
@@ -48,6 +49,7 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
   const audit = new AuditRepository(db);
   const users = new UserRepository(db);
   const tokens = new JoinTokenRepository(db);
+  const telemetry = new TelemetryRepository(db);
 
   const sealingKey = await loadSealingKey(env.WEFT_CA_KEY, join(dirname(file), 'ca-sealing.key'));
   const trustDomain = await trustDomainOf(revisions);
@@ -94,6 +96,7 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
       proxies,
       audit,
       publisher,
+      telemetry,
       trustDomain: () => trustDomainOf(revisions),
       certificateLifetimeMs: () => certificateLifetimeOf(revisions),
       onError: (error) => log.error({ err: error }, 'proxy API request failed'),
@@ -121,6 +124,7 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     publisher,
     authority,
     trustChanged,
+    telemetry,
   };
 
   const operatorApi = createOperatorApi(services, (error, path) =>

@@ -57,7 +57,11 @@ describe('controller + proxies', () => {
         application: { port: appPort },
         admin: { port: admin },
         tls: { certFile: `${id}.pem`, keyFile: `${id}-key.pem`, trustBundleFile: `${id}-ca.pem` },
-        controller: { url: controller.proxyApiUrl, trustBundleFile: controller.trustBundleFile },
+        controller: {
+          url: controller.proxyApiUrl,
+          trustBundleFile: controller.trustBundleFile,
+          telemetryIntervalMs: 300,
+        },
       }),
     );
     const child = spawn(process.execPath, [PROXY_BIN, '--config', config, '--log-level', 'warn'], {
@@ -215,6 +219,39 @@ describe('controller + proxies', () => {
     expect(seen).toEqual({ 'server-v1': 10, 'server-v2': 10 });
     const status = await weft('proxy-status');
     expect(status.stdout.split('\n').filter((line) => line.includes('SYNCED'))).toHaveLength(3);
+  }, 60_000);
+
+  it("counts every call exactly in the controller's telemetry, per version, with percentiles from the proxies' sketches", async () => {
+    const totals = async () =>
+      (
+        await admin.telemetry.byVersion.query({ service: 'shop/server', windowSeconds: 3_600 })
+      ).reduce((sum, v) => sum + v.requests, 0);
+    // Whatever earlier tests sent must have landed before counting starts.
+    let before = await totals();
+    for (let stable = 0; stable < 3; ) {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const now = await totals();
+      stable = now === before ? stable + 1 : 0;
+      before = now;
+    }
+    for (let i = 0; i < 40; i++)
+      expect((await fetch(`http://127.0.0.1:${localPort}/`)).status).toBe(200);
+    await waitFor(
+      '40 more calls counted',
+      async () => ((await totals()) === before + 40 ? true : undefined),
+      totals,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await totals()).toBe(before + 40);
+    const versions = await admin.telemetry.byVersion.query({
+      service: 'shop/server',
+      windowSeconds: 3_600,
+    });
+    for (const v of versions) {
+      expect(v.successRate).toBe(1);
+      expect(v.p99).toBeGreaterThanOrEqual(v.p50);
+      expect(v.p50).toBeGreaterThan(0);
+    }
   }, 60_000);
 
   it('rotates the intermediate: new proxies get the new chain, and old and new chains interoperate', async () => {

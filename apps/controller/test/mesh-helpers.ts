@@ -104,7 +104,11 @@ export async function startProxyProcess(params: {
         keyFile: `${params.id}-key.pem`,
         trustBundleFile: `${params.id}-ca.pem`,
       },
-      controller: { url: params.proxyApiUrl, trustBundleFile: params.trustBundleFile },
+      controller: {
+        url: params.proxyApiUrl,
+        trustBundleFile: params.trustBundleFile,
+        telemetryIntervalMs: 300,
+      },
     }),
   );
   const child = spawn(process.execPath, [PROXY_BIN, '--config', config, '--log-level', 'warn'], {

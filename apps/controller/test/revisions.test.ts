@@ -61,7 +61,11 @@ describe('revisions in SQLite', () => {
   });
 
   it('creates the database file and applies migrations once', async () => {
-    expect(opened.migrated).toEqual(['20261123000000_init', '20261123040000_ca_keys']);
+    expect(opened.migrated).toEqual([
+      '20261123000000_init',
+      '20261123040000_ca_keys',
+      '20261123050000_telemetry_uploads',
+    ]);
     await opened.db.$disconnect();
     opened = await openDatabase(opened.file);
     expect(opened.migrated).toEqual([]);

@@ -195,6 +195,7 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
           store,
           identity,
           reloadCertificates,
+          traffic,
           log,
         );
   watch?.start();

@@ -7,6 +7,7 @@ import { configRouter } from './routers/config.ts';
 import { proxiesRouter } from './routers/proxies.ts';
 import { revisionsRouter } from './routers/revisions.ts';
 import { routesRouter } from './routers/routes.ts';
+import { telemetryRouter } from './routers/telemetry.ts';
 import { tokensRouter } from './routers/tokens.ts';
 import { usersRouter } from './routers/users.ts';
 import { createRouter } from './trpc.ts';
@@ -21,6 +22,7 @@ export const appRouter = createRouter({
   tokens: tokensRouter,
   proxies: proxiesRouter,
   certificates: certificatesRouter,
+  telemetry: telemetryRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -13,6 +13,7 @@ import type { CertificateRepository } from '../repositories/certificates.ts';
 import type { JoinTokenRepository } from '../repositories/join-tokens.ts';
 import type { ProxyRepository } from '../repositories/proxies.ts';
 import type { RevisionRepository } from '../repositories/revisions.ts';
+import type { TelemetryRepository } from '../repositories/telemetry.ts';
 import { type Principal, RANK, type Role, type UserRepository } from '../repositories/users.ts';
 
 export interface Services {
@@ -25,6 +26,7 @@ export interface Services {
   /** Told after every configuration change, so proxies get it. */
   readonly publisher: SnapshotPublisher;
   readonly authority: MeshAuthority;
+  readonly telemetry: TelemetryRepository;
   /** Called after the trust bundle changes, so the proxy API and every proxy follow. */
   readonly trustChanged: () => Promise<void>;
 }

@@ -7,17 +7,19 @@ import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { spiffeId } from '@weft/mesh-config';
 import { parseSpiffeId, spiffeIdOf } from '@weft/pki';
+import { trafficBatch } from '@weft/telemetry';
 import { z } from 'zod';
 import { hashSecret } from '../auth/secrets.ts';
 import type { MeshAuthority } from '../ca/mesh-authority.ts';
 import type { AuditRepository } from '../repositories/audit.ts';
 import { JoinTokenError, type JoinTokenRepository } from '../repositories/join-tokens.ts';
 import type { ProxyRepository } from '../repositories/proxies.ts';
+import type { TelemetryRepository } from '../repositories/telemetry.ts';
 import type { SnapshotPublisher } from './snapshot-publisher.ts';
 
 export const PROXY_ID_HEADER = 'x-weft-proxy-id';
-/** Bodies here are small JSON documents (a CSR is under 1 KB). */
-const MAX_BODY_BYTES = 64 * 1024;
+/** Bodies here are JSON: a CSR is under 1 KB, a telemetry batch a few hundred KB at most. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** A comment line on idle streams keeps intermediaries and the proxy's idle timer quiet. */
 const STREAM_KEEPALIVE_MS = 15_000;
 
@@ -51,6 +53,7 @@ export interface ProxyApiDeps {
   readonly proxies: ProxyRepository;
   readonly audit: AuditRepository;
   readonly publisher: SnapshotPublisher;
+  readonly telemetry: TelemetryRepository;
   readonly trustDomain: () => Promise<string>;
   readonly certificateLifetimeMs: () => Promise<number>;
   readonly onError: (error: unknown) => void;
@@ -103,6 +106,15 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ProxyApiDe
       await deps.proxies.acked(caller, input.data.version, input.data.hash, new Date());
     else await deps.proxies.nacked(caller, input.data.error, new Date());
     return reply(res, 200, { recorded: true });
+  }
+  if (req.method === 'POST' && path === '/v1/telemetry') {
+    const input = trafficBatch.safeParse(await readJson(req));
+    if (!input.success) return reply(res, 400, { error: z.prettifyError(input.error) });
+    if (input.data.proxyId !== caller)
+      return reply(res, 403, {
+        error: `a batch from ${caller} cannot speak for ${input.data.proxyId}`,
+      });
+    return reply(res, 200, { merged: await deps.telemetry.ingest(input.data) });
   }
   if (req.method === 'POST' && path === '/v1/heartbeat') {
     await deps.proxies.heartbeat(caller, new Date());

@@ -22,6 +22,7 @@ export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
 /** Slowloris guard: the whole request head must arrive within this time. */
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+export const DEFAULT_TELEMETRY_INTERVAL_MS = 10_000;
 
 const port = z.number().int().min(0).max(65_535);
 const listener = (defaultAddress: string, defaultPort: number) =>
@@ -67,6 +68,13 @@ export const proxyConfigSchema = z.strictObject({
       joinTokenFile: z.string().optional(),
       /** Address other proxies reach this one at; defaults to inbound.address (127.0.0.1 for 0.0.0.0). */
       advertiseAddress: z.string().optional(),
+      /** How often traffic telemetry is sent to the controller. */
+      telemetryIntervalMs: z
+        .number()
+        .int()
+        .min(100)
+        .max(600_000)
+        .default(DEFAULT_TELEMETRY_INTERVAL_MS),
     })
     .optional(),
   stateDir: z.string().optional(),

@@ -4,6 +4,7 @@
 // reconnects with exponential backoff and full jitter.
 
 import { X509Certificate } from 'node:crypto';
+import type { TrafficBatch, TrafficWindow } from '@weft/telemetry';
 import { createParser } from 'eventsource-parser';
 import type { Logger } from 'pino';
 import { type Dispatcher, request } from 'undici';
@@ -22,10 +23,15 @@ const HEARTBEAT_INTERVAL_MS = 10_000;
 const STREAM_IDLE_TIMEOUT_MS = 45_000;
 /** Renewal at two thirds of the lifetime unless a snapshot says otherwise. */
 const DEFAULT_ROTATE_AFTER = 2 / 3;
+/** An hour of 10-second batches: older ones are dropped while the controller is away. */
+const MAX_UNSENT_BATCHES = 360;
 
 export class ControllerWatch {
   private readonly stopped = new AbortController();
   private heartbeat: NodeJS.Timeout | undefined;
+  private upload: NodeJS.Timeout | undefined;
+  /** Batches not yet accepted by the controller, oldest first; bounded while it is away. */
+  private readonly unsent: TrafficBatch[] = [];
   private renewal: NodeJS.Timeout | undefined;
   private failures = 0;
 
@@ -34,6 +40,7 @@ export class ControllerWatch {
     private readonly store: SnapshotStore,
     private readonly identity: IdentityHolder,
     private readonly reloadCertificates: () => Promise<void>,
+    private readonly traffic: TrafficWindow,
     private readonly log: Logger,
   ) {}
 
@@ -43,6 +50,10 @@ export class ControllerWatch {
       () => void this.post('/v1/heartbeat', {}).catch(() => undefined),
       HEARTBEAT_INTERVAL_MS,
     );
+    this.upload = setInterval(
+      () => void this.uploadTelemetry(),
+      this.config.controller.telemetryIntervalMs,
+    );
     this.scheduleRenewal();
     this.identity.onReplace(() => this.scheduleRenewal());
   }
@@ -50,6 +61,7 @@ export class ControllerWatch {
   stop(): void {
     this.stopped.abort();
     clearInterval(this.heartbeat);
+    clearInterval(this.upload);
     clearTimeout(this.renewal);
   }
 
@@ -139,6 +151,24 @@ export class ControllerWatch {
     if (response.statusCode !== 200)
       throw new Error(`${path}: HTTP ${response.statusCode} ${answer.error ?? ''}`);
     return answer;
+  }
+
+  /**
+   * Sends the window since the last upload. A batch is identified by its window end, which only
+   * grows, so one re-sent after a lost answer (or after a restart) is merged once.
+   */
+  private async uploadTelemetry(): Promise<void> {
+    const batch = this.traffic.drain(this.config.workload.id, Date.now());
+    if (batch.series.length > 0) this.unsent.push(batch);
+    while (this.unsent.length > MAX_UNSENT_BATCHES) this.unsent.shift();
+    while (this.unsent.length > 0) {
+      try {
+        await this.post('/v1/telemetry', this.unsent[0]);
+        this.unsent.shift();
+      } catch {
+        return;
+      }
+    }
   }
 
   private scheduleRenewal(): void {

@@ -243,6 +243,17 @@ describe('controller + proxies', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await totals()).toBe(before + 40);
+    const graph = await admin.telemetry.graph.query({ windowSeconds: 3_600 });
+    expect(graph.nodes.map((n) => n.id)).toEqual(['shop/client', 'shop/server']);
+    expect(graph.edges).toEqual([
+      expect.objectContaining({
+        source: 'shop/client',
+        destination: 'shop/server',
+        requests: before + 40,
+        successRate: 1,
+        mtlsShare: 1,
+      }),
+    ]);
     const versions = await admin.telemetry.byVersion.query({
       service: 'shop/server',
       windowSeconds: 3_600,

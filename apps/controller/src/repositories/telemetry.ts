@@ -82,4 +82,38 @@ export class TelemetryRepository {
       .map(([version, figures]) => ({ version, ...figures }))
       .sort((a, b) => a.version.localeCompare(b.version));
   }
+
+  /** Every caller -> callee pair seen since `since`, merged over versions and routes. */
+  async edges(since: Date): Promise<EdgeFigures[]> {
+    const rows = await this.db.telemetryRollup.findMany({ where: { bucketStart: { gte: since } } });
+    const edges = new Map<string, EdgeFigures>();
+    for (const row of rows) {
+      const id = `${row.source} ${row.destination}`;
+      let edge = edges.get(id);
+      if (edge === undefined) {
+        edge = {
+          source: row.source,
+          destination: row.destination,
+          requests: 0,
+          errors: 0,
+          latency: LatencySketch.empty(),
+        };
+        edges.set(id, edge);
+      }
+      edge.requests += row.requests;
+      edge.errors += row.errors;
+      edge.latency.merge(LatencySketch.fromBytes(row.sketch));
+    }
+    return [...edges.values()].sort((a, b) =>
+      `${a.source} ${a.destination}`.localeCompare(`${b.source} ${b.destination}`),
+    );
+  }
+}
+
+export interface EdgeFigures {
+  readonly source: string;
+  readonly destination: string;
+  requests: number;
+  errors: number;
+  readonly latency: LatencySketch;
 }

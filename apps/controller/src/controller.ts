@@ -29,6 +29,8 @@ import { UserRepository } from './repositories/users.ts';
 const CONTROLLER_CERT_LIFETIME_MS = 30 * 86_400_000;
 /** How often expired proxies are dropped from the others' endpoints. */
 const SWEEP_INTERVAL_MS = 5_000;
+/** How often telemetry rollups move to coarser tiers. */
+const COMPACTION_INTERVAL_MS = 60_000;
 
 export interface RunningController {
   readonly apiUrl: string;
@@ -136,6 +138,11 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
   const sweep = setInterval(() => {
     publisher.publish().catch((error: unknown) => log.error({ err: error }, 'config push failed'));
   }, SWEEP_INTERVAL_MS);
+  const compaction = setInterval(() => {
+    telemetry
+      .compact(new Date())
+      .catch((error: unknown) => log.error({ err: error }, 'telemetry compaction failed'));
+  }, COMPACTION_INTERVAL_MS);
   log.info(
     { api: apiUrl, proxyApi: proxyApiUrl, database: file, trustBundle: trustBundleFile },
     'controller listening',
@@ -149,6 +156,7 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     services,
     async close() {
       clearInterval(sweep);
+      clearInterval(compaction);
       publisher.cancelPending();
       await Promise.all([stop(operatorApi), stop(proxyApi)]);
       await db.$disconnect();

@@ -46,4 +46,40 @@ describe('telemetry rollups', () => {
     expect(v1?.quantile(0.5)).toBeLessThan(51 * 1.01);
     await opened.db.$disconnect();
   });
+
+  it('compacts into coarser tiers as buckets age, keeping every count, and drops past the last tier', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'weft-compaction-')), 'weft.db');
+    const opened = await openDatabase(file);
+    const telemetry = new TelemetryRepository(opened.db);
+    const now = Date.UTC(2026, 10, 23, 12, 0, 0);
+    const batchAt = async (ageMs: number, requests: number, sequence: number) => {
+      const window = new TrafficWindow(() => now - ageMs);
+      for (let i = 1; i <= requests; i++) window.record(key('v1'), 200, i, 0, 0);
+      await telemetry.ingest(window.drain('frontend-1', sequence));
+    };
+    await batchAt(0, 10, 1);
+    await batchAt(2 * 3_600_000, 20, 2);
+    await batchAt(2 * 3_600_000 - 30_000, 30, 3);
+    await batchAt(3 * 86_400_000, 40, 4);
+    await batchAt(8 * 86_400_000, 50, 5);
+    const total = async () =>
+      (await telemetry.byVersion('shop/catalog', new Date(0))).reduce(
+        (sum, v) => sum + v.requests,
+        0,
+      );
+    expect(await total()).toBe(150);
+
+    await telemetry.compact(new Date(now));
+    const rows = await opened.db.telemetryRollup.findMany({ orderBy: { bucketStart: 'asc' } });
+    // 3 days old: through 1 min into 10 min; 2 h old: into one 1-minute bucket; 8 days: dropped.
+    expect(rows.map((r) => [r.tierSeconds, r.requests])).toEqual([
+      [600, 40],
+      [60, 50],
+      [10, 10],
+    ]);
+    expect(await total()).toBe(100);
+    await telemetry.compact(new Date(now + 6 * 86_400_000));
+    expect(await total()).toBe(60);
+    await opened.db.$disconnect();
+  });
 });

@@ -4,8 +4,17 @@
 import { LatencySketch, type TrafficBatch } from '@weft/telemetry';
 import type { Db } from '../db/database.ts';
 
-/** The finest tier; coarser tiers (1 min, 10 min) and retention come with the compactor. */
+/** The finest tier, where batches land; compact() moves older data to coarser ones. */
 export const BUCKET_SECONDS = 10;
+
+const UPLOAD_MEMORY_MS = 24 * 3_600_000;
+
+/** Rollup tiers, finest first: how wide a bucket is, and how long the tier keeps it. */
+export const TIERS = [
+  { seconds: 10, keepMs: 3_600_000 },
+  { seconds: 60, keepMs: 24 * 3_600_000 },
+  { seconds: 600, keepMs: 7 * 24 * 3_600_000 },
+] as const;
 
 export interface VersionFigures {
   readonly version: string;
@@ -81,6 +90,70 @@ export class TelemetryRepository {
     return [...versions]
       .map(([version, figures]) => ({ version, ...figures }))
       .sort((a, b) => a.version.localeCompare(b.version));
+  }
+
+  /**
+   * Moves buckets past their tier's retention into the next tier (merging counts and sketches),
+   * and drops what is past the last tier. Each move is one transaction, so a query sees every
+   * request exactly once, in one tier or the other.
+   */
+  async compact(now: Date): Promise<{ moved: number; dropped: number }> {
+    // A proxy re-sends at most an hour of batches; a day of upload records is enough to dedupe.
+    await this.db.telemetryUpload.deleteMany({
+      where: { receivedAt: { lt: new Date(now.getTime() - UPLOAD_MEMORY_MS) } },
+    });
+    let moved = 0;
+    for (const [index, tier] of TIERS.entries()) {
+      const next = TIERS[index + 1];
+      const expired = await this.db.telemetryRollup.findMany({
+        where: {
+          tierSeconds: tier.seconds,
+          bucketStart: { lt: new Date(now.getTime() - tier.keepMs) },
+        },
+      });
+      if (expired.length === 0) continue;
+      if (next === undefined) {
+        await this.db.telemetryRollup.deleteMany({
+          where: { id: { in: expired.map((row) => row.id) } },
+        });
+        return { moved, dropped: expired.length };
+      }
+      await this.db.$transaction(async (tx) => {
+        for (const row of expired) {
+          const bucketStart = new Date(
+            Math.floor(row.bucketStart.getTime() / (next.seconds * 1_000)) * next.seconds * 1_000,
+          );
+          const key = {
+            tierSeconds: next.seconds,
+            bucketStart,
+            source: row.source,
+            destination: row.destination,
+            destVersion: row.destVersion,
+            route: row.route,
+            statusClass: row.statusClass,
+          };
+          const target = await tx.telemetryRollup.findUnique({
+            where: {
+              tierSeconds_bucketStart_source_destination_destVersion_route_statusClass: key,
+            },
+          });
+          const latency = LatencySketch.fromBytes(row.sketch);
+          if (target !== null) latency.merge(LatencySketch.fromBytes(target.sketch));
+          const data = {
+            requests: row.requests + (target?.requests ?? 0),
+            errors: row.errors + (target?.errors ?? 0),
+            requestBytes: row.requestBytes + (target?.requestBytes ?? 0n),
+            responseBytes: row.responseBytes + (target?.responseBytes ?? 0n),
+            sketch: Buffer.from(latency.toBytes()),
+          };
+          if (target === null) await tx.telemetryRollup.create({ data: { ...key, ...data } });
+          else await tx.telemetryRollup.update({ where: { id: target.id }, data });
+          await tx.telemetryRollup.delete({ where: { id: row.id } });
+        }
+      });
+      moved += expired.length;
+    }
+    return { moved, dropped: 0 };
   }
 
   /** Every caller -> callee pair seen since `since`, merged over versions and routes. */

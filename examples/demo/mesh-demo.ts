@@ -7,12 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import { stringify } from 'yaml';
 import type { AppRouter } from '../../apps/controller/src/api/root.ts';
 import { allocateInstances, frontendOf, launchInstance } from './instances.ts';
-import { Children, freePort, waitForOk } from './processes.ts';
+import { startDemo } from './lifecycle.ts';
+import { freePort, waitForOk } from './processes.ts';
 import { INSTANCES, NAMESPACE } from './topology.ts';
 import { generateTraffic } from './traffic.ts';
 
@@ -20,27 +20,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const ADMIN = 'admin';
 const JOIN_TOKEN_TTL_HOURS = 1;
 
-const { values } = parseArgs({
-  options: {
-    dir: { type: 'string', default: join(ROOT, '.weft/demo') },
-    rate: { type: 'string', default: '20' },
-  },
-});
-const dir = resolve(values.dir);
-const log = (line: string) => process.stdout.write(`${line}\n`);
-const children = new Children();
-const stop = new AbortController();
-let stopping = false;
-const shutdown = async (code: number) => {
-  if (stopping) return;
-  stopping = true;
-  stop.abort();
-  log('stopping the demo…');
-  await children.stopAll();
-  process.exit(code);
-};
-process.once('SIGINT', () => void shutdown(0));
-process.once('SIGTERM', () => void shutdown(0));
+const { dir, rate, children, stopped, log, shutdown } = startDemo(join(ROOT, '.weft/demo'));
 
 /** The admin password is made on the first start and kept (0600) for the next ones. */
 async function adminPassword(): Promise<string> {
@@ -157,12 +137,7 @@ try {
   log(`  the shop:      curl http://127.0.0.1:${frontend.appPort}/`);
   log('  stop:          Ctrl-C');
   log('');
-  await generateTraffic(
-    `http://127.0.0.1:${frontend.appPort}/`,
-    Number(values.rate),
-    stop.signal,
-    log,
-  );
+  await generateTraffic(`http://127.0.0.1:${frontend.appPort}/`, rate, stopped, log);
 } catch (error) {
   process.stderr.write(`demo failed: ${(error as Error).message}\n`);
   await shutdown(1);

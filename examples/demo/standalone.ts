@@ -5,7 +5,6 @@
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   compileSnapshots,
   formatIssue,
@@ -16,37 +15,14 @@ import { loadOrCreateCaFiles } from '@weft/pki';
 import { stringify } from 'yaml';
 import { issueFiles, spiffeId } from './certificates.ts';
 import { allocateInstances, frontendOf, launchInstance } from './instances.ts';
-import { Children } from './processes.ts';
+import { startDemo } from './lifecycle.ts';
 import { NAMESPACE } from './topology.ts';
 import { generateTraffic } from './traffic.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TRUST_DOMAIN = 'weft.local';
-const DEFAULT_RATE_PER_SECOND = 20;
 
-const { values } = parseArgs({
-  options: {
-    dir: { type: 'string', default: join(ROOT, '.weft/standalone') },
-    rate: { type: 'string', default: String(DEFAULT_RATE_PER_SECOND) },
-  },
-});
-const dir = resolve(values.dir);
-const rate = Number(values.rate);
-const log = (line: string) => process.stdout.write(`${line}\n`);
-
-const children = new Children();
-const stop = new AbortController();
-let stopping = false;
-const shutdown = async (code: number) => {
-  if (stopping) return;
-  stopping = true;
-  stop.abort();
-  log('stopping the demo…');
-  await children.stopAll();
-  process.exit(code);
-};
-process.once('SIGINT', () => void shutdown(0));
-process.once('SIGTERM', () => void shutdown(0));
+const { dir, rate, children, stopped, log, shutdown } = startDemo(join(ROOT, '.weft/standalone'));
 
 try {
   log(`weft standalone demo: work folder ${dir}`);
@@ -128,7 +104,7 @@ try {
   );
   log('  stop:            Ctrl-C');
   log('');
-  await generateTraffic(`http://127.0.0.1:${frontend.appPort}/`, rate, stop.signal, log);
+  await generateTraffic(`http://127.0.0.1:${frontend.appPort}/`, rate, stopped, log);
 } catch (error) {
   process.stderr.write(`demo failed: ${(error as Error).message}\n`);
   await shutdown(1);

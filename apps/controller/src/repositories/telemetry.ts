@@ -49,20 +49,13 @@ export class TelemetryRepository {
           route: series.route,
           statusClass: series.statusClass,
         };
-        const latency = LatencySketch.fromBytes(Buffer.from(series.latency, 'base64'));
-        const existing = await tx.telemetryRollup.findUnique({
-          where: { tierSeconds_bucketStart_source_destination_destVersion_route_statusClass: key },
+        await mergeInto(tx, key, {
+          requests: series.requests,
+          errors: series.errors,
+          requestBytes: BigInt(series.requestBytes),
+          responseBytes: BigInt(series.responseBytes),
+          latency: LatencySketch.fromBytes(Buffer.from(series.latency, 'base64')),
         });
-        if (existing !== null) latency.merge(LatencySketch.fromBytes(existing.sketch));
-        const data = {
-          requests: (existing?.requests ?? 0) + series.requests,
-          errors: (existing?.errors ?? 0) + series.errors,
-          requestBytes: (existing?.requestBytes ?? 0n) + BigInt(series.requestBytes),
-          responseBytes: (existing?.responseBytes ?? 0n) + BigInt(series.responseBytes),
-          sketch: Buffer.from(latency.toBytes()),
-        };
-        if (existing === null) await tx.telemetryRollup.create({ data: { ...key, ...data } });
-        else await tx.telemetryRollup.update({ where: { id: existing.id }, data });
       }
       return true;
     });
@@ -132,22 +125,13 @@ export class TelemetryRepository {
             route: row.route,
             statusClass: row.statusClass,
           };
-          const target = await tx.telemetryRollup.findUnique({
-            where: {
-              tierSeconds_bucketStart_source_destination_destVersion_route_statusClass: key,
-            },
+          await mergeInto(tx, key, {
+            requests: row.requests,
+            errors: row.errors,
+            requestBytes: row.requestBytes,
+            responseBytes: row.responseBytes,
+            latency: LatencySketch.fromBytes(row.sketch),
           });
-          const latency = LatencySketch.fromBytes(row.sketch);
-          if (target !== null) latency.merge(LatencySketch.fromBytes(target.sketch));
-          const data = {
-            requests: row.requests + (target?.requests ?? 0),
-            errors: row.errors + (target?.errors ?? 0),
-            requestBytes: row.requestBytes + (target?.requestBytes ?? 0n),
-            responseBytes: row.responseBytes + (target?.responseBytes ?? 0n),
-            sketch: Buffer.from(latency.toBytes()),
-          };
-          if (target === null) await tx.telemetryRollup.create({ data: { ...key, ...data } });
-          else await tx.telemetryRollup.update({ where: { id: target.id }, data });
           await tx.telemetryRollup.delete({ where: { id: row.id } });
         }
       });
@@ -189,4 +173,43 @@ export interface EdgeFigures {
   requests: number;
   errors: number;
   readonly latency: LatencySketch;
+}
+
+type Transaction = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+interface RollupKey {
+  readonly tierSeconds: number;
+  readonly bucketStart: Date;
+  readonly source: string;
+  readonly destination: string;
+  readonly destVersion: string;
+  readonly route: string;
+  readonly statusClass: string;
+}
+
+/** Adds counts and a sketch into the rollup row of `key`, creating the row if it is new. */
+async function mergeInto(
+  tx: Transaction,
+  key: RollupKey,
+  add: {
+    requests: number;
+    errors: number;
+    requestBytes: bigint;
+    responseBytes: bigint;
+    latency: LatencySketch;
+  },
+): Promise<void> {
+  const existing = await tx.telemetryRollup.findUnique({
+    where: { tierSeconds_bucketStart_source_destination_destVersion_route_statusClass: key },
+  });
+  if (existing !== null) add.latency.merge(LatencySketch.fromBytes(existing.sketch));
+  const data = {
+    requests: add.requests + (existing?.requests ?? 0),
+    errors: add.errors + (existing?.errors ?? 0),
+    requestBytes: add.requestBytes + (existing?.requestBytes ?? 0n),
+    responseBytes: add.responseBytes + (existing?.responseBytes ?? 0n),
+    sketch: Buffer.from(add.latency.toBytes()),
+  };
+  if (existing === null) await tx.telemetryRollup.create({ data: { ...key, ...data } });
+  else await tx.telemetryRollup.update({ where: { id: existing.id }, data });
 }

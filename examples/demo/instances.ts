@@ -3,7 +3,7 @@
 
 import { join, resolve } from 'node:path';
 import { type Children, freePort, waitForOk } from './processes.ts';
-import { type DemoInstance, INSTANCES } from './topology.ts';
+import { type DemoInstance, INSTANCES, NAMESPACE } from './topology.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const PROXY_BUNDLE = join(ROOT, 'apps/proxy/dist/weft-proxy.mjs');
@@ -59,4 +59,22 @@ export function frontendOf(instances: readonly RunningInstance[]): RunningInstan
   const frontend = instances.find((i) => i.service === 'frontend');
   if (frontend === undefined) throw new Error('the demo topology has no frontend');
   return frontend;
+}
+
+/** The ProxyConfig fields both demos write alike; each adds how the proxy gets its TLS and snapshots. */
+export function proxyConfigBase(instance: RunningInstance) {
+  return {
+    apiVersion: 'weft.dev/v1alpha1',
+    kind: 'ProxyConfig',
+    workload: {
+      id: instance.id,
+      service: instance.service,
+      namespace: NAMESPACE,
+      version: instance.version,
+    },
+    inbound: { address: '127.0.0.1', port: instance.inboundPort },
+    outbound: { address: instance.outboundAddress },
+    application: { port: instance.appPort },
+    admin: { port: instance.adminPort },
+  };
 }

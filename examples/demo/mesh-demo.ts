@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import { stringify } from 'yaml';
 import type { AppRouter } from '../../apps/controller/src/api/root.ts';
-import { allocateInstances, frontendOf, launchInstance } from './instances.ts';
+import { allocateInstances, frontendOf, launchInstance, proxyConfigBase } from './instances.ts';
 import { startDemo } from './lifecycle.ts';
 import { freePort, waitForOk } from './processes.ts';
 import { INSTANCES, NAMESPACE } from './topology.ts';
@@ -100,18 +100,7 @@ try {
     await writeFile(
       config,
       stringify({
-        apiVersion: 'weft.dev/v1alpha1',
-        kind: 'ProxyConfig',
-        workload: {
-          id: instance.id,
-          service: instance.service,
-          namespace: NAMESPACE,
-          version: instance.version,
-        },
-        inbound: { address: '127.0.0.1', port: instance.inboundPort },
-        outbound: { address: instance.outboundAddress },
-        application: { port: instance.appPort },
-        admin: { port: instance.adminPort },
+        ...proxyConfigBase(instance),
         tls: {
           certFile: `${instance.id}.pem`,
           keyFile: `${instance.id}-key.pem`,

@@ -14,7 +14,7 @@ import {
 import { loadOrCreateCaFiles } from '@weft/pki';
 import { stringify } from 'yaml';
 import { issueFiles, spiffeId } from './certificates.ts';
-import { allocateInstances, frontendOf, launchInstance } from './instances.ts';
+import { allocateInstances, frontendOf, launchInstance, proxyConfigBase } from './instances.ts';
 import { startDemo } from './lifecycle.ts';
 import { NAMESPACE } from './topology.ts';
 import { generateTraffic } from './traffic.ts';
@@ -66,18 +66,7 @@ try {
     await writeFile(
       join(dir, 'proxies', `${instance.id}.yaml`),
       stringify({
-        apiVersion: 'weft.dev/v1alpha1',
-        kind: 'ProxyConfig',
-        workload: {
-          id: instance.id,
-          service: instance.service,
-          namespace: NAMESPACE,
-          version: instance.version,
-        },
-        inbound: { address: '127.0.0.1', port: instance.inboundPort },
-        outbound: { address: instance.outboundAddress },
-        application: { port: instance.appPort },
-        admin: { port: instance.adminPort },
+        ...proxyConfigBase(instance),
         tls: instance.tls,
         snapshotFile,
         stateDir: join(dir, 'state', instance.id),

@@ -85,13 +85,14 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
   }
 
   const trustBundleFile = join(dirname(file), 'trust-bundle.pem');
-  await writeFile(trustBundleFile, await authority.trustBundle());
+  const trustBundlePem = await authority.trustBundle();
+  await writeFile(trustBundleFile, trustBundlePem);
   const own = await authority.issueOwn(
     spiffeId(trustDomain, 'weft-system', 'controller'),
     CONTROLLER_CERT_LIFETIME_MS,
   );
   const proxyApi = createProxyApi(
-    { ...own, trustBundlePem: await authority.trustBundle() },
+    { ...own, trustBundlePem },
     {
       authority,
       tokens,

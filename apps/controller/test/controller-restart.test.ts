@@ -2,7 +2,6 @@
 // and when it comes back on the same database the proxies reconnect and take new changes.
 
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +12,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../src/cli/api-client.ts';
 import { type RunningController, startController } from '../src/controller.ts';
 import { readEnv } from '../src/env.ts';
-import { freePort, MESH, startNamedService, startProxyProcess, waitFor } from './mesh-helpers.ts';
+import {
+  freePort,
+  MESH,
+  startNamedService,
+  startProxyProcess,
+  stopEverything,
+  waitFor,
+} from './mesh-helpers.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -23,12 +29,7 @@ describe('controller restart', () => {
   let controller: RunningController | undefined;
 
   afterAll(async () => {
-    for (const child of proxies) child.kill('SIGTERM');
-    await Promise.all(
-      proxies.map((child) => (child.exitCode === null ? once(child, 'exit') : undefined)),
-    );
-    for (const server of services) server.close();
-    await controller?.close();
+    await stopEverything(proxies, services, controller);
   });
 
   it('keeps traffic flowing while the controller is down, and resyncs when it returns', async () => {

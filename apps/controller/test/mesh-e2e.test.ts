@@ -1,11 +1,11 @@
 // The control plane end to end: a controller, proxies bootstrapped by join token (each its own
 // process), traffic over mTLS, and a canary change pushed to every proxy and acknowledged.
 
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +13,19 @@ import { connect } from 'node:tls';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { apiClient } from '../src/cli/api-client.ts';
 import { type RunningController, startController } from '../src/controller.ts';
 import { readEnv } from '../src/env.ts';
 
-import { freePort, MESH, PROXY_BIN, ROOT, waitFor } from './mesh-helpers.ts';
+import {
+  freePort,
+  MESH,
+  ROOT,
+  startNamedService,
+  startProxyProcess,
+  stopEverything,
+  waitFor,
+} from './mesh-helpers.ts';
 
 describe('controller + proxies', () => {
   let controller: RunningController;
@@ -29,11 +36,7 @@ describe('controller + proxies', () => {
   const proxies: ChildProcess[] = [];
 
   async function startService(name: string): Promise<number> {
-    const server = createServer((_req, res) =>
-      res.writeHead(200, { 'content-type': 'text/plain' }).end(name),
-    );
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
+    const server = await startNamedService(name);
     services.push(server);
     return (server.address() as AddressInfo).port;
   }
@@ -45,31 +48,18 @@ describe('controller + proxies', () => {
     appPort: number,
     token: string,
   ) {
-    const admin = await freePort();
-    const config = join(dir, `${id}.yaml`);
-    await writeFile(
-      config,
-      stringify({
-        apiVersion: 'weft.dev/v1alpha1',
-        kind: 'ProxyConfig',
-        workload: { id, service, namespace: 'shop', ...(version === undefined ? {} : { version }) },
-        inbound: { address: '127.0.0.1', port: await freePort() },
-        application: { port: appPort },
-        admin: { port: admin },
-        tls: { certFile: `${id}.pem`, keyFile: `${id}-key.pem`, trustBundleFile: `${id}-ca.pem` },
-        controller: {
-          url: controller.proxyApiUrl,
-          trustBundleFile: controller.trustBundleFile,
-          telemetryIntervalMs: 300,
-        },
-      }),
-    );
-    const child = spawn(process.execPath, [PROXY_BIN, '--config', config, '--log-level', 'warn'], {
-      env: { ...process.env, WEFT_JOIN_TOKEN: token },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const started = await startProxyProcess({
+      dir,
+      proxyApiUrl: controller.proxyApiUrl,
+      trustBundleFile: controller.trustBundleFile,
+      id,
+      service,
+      ...(version === undefined ? {} : { version }),
+      appPort,
+      token,
     });
-    proxies.push(child);
-    return { child, admin };
+    proxies.push(started.child);
+    return started;
   }
 
   beforeAll(async () => {
@@ -95,12 +85,7 @@ describe('controller + proxies', () => {
   }, 60_000);
 
   afterAll(async () => {
-    for (const child of proxies) child.kill('SIGTERM');
-    await Promise.all(
-      proxies.map((child) => (child.exitCode === null ? once(child, 'exit') : undefined)),
-    );
-    for (const server of services) server.close();
-    await controller?.close();
+    await stopEverything(proxies, services, controller);
   });
 
   it('bootstraps proxies by token, carries traffic, and pushes a canary change only to the proxies it affects, which acknowledge it', async () => {

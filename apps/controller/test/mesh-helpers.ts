@@ -127,3 +127,17 @@ export async function startNamedService(name: string): Promise<Server> {
   await once(server, 'listening');
   return server;
 }
+
+/** Stops proxy processes (waiting for them), then services, then the controller. */
+export async function stopEverything(
+  proxies: readonly ChildProcess[],
+  services: readonly Server[],
+  controller: { close(): Promise<void> } | undefined,
+): Promise<void> {
+  for (const child of proxies) child.kill('SIGTERM');
+  await Promise.all(
+    proxies.map((child) => (child.exitCode === null ? once(child, 'exit') : undefined)),
+  );
+  for (const server of services) server.close();
+  await controller?.close();
+}

@@ -10,7 +10,13 @@ import { type BenchPki, createBenchPki } from './certificates.ts';
 import { LOOPBACK } from './free-ports.ts';
 import { type MeasureContext, measurePath } from './measure-path.ts';
 import { startNginxPath } from './nginx-path.ts';
-import { type BenchOptions, type PathName, parseOptions, USAGE } from './options.ts';
+import {
+  type BenchOptions,
+  type PathName,
+  parseOptions,
+  USAGE,
+  WEFT_TELEMETRY,
+} from './options.ts';
 import type { PathUnderTest } from './path.ts';
 import { formatReport } from './report.ts';
 import { firstJsonLine, startScript } from './run-script.ts';
@@ -24,6 +30,8 @@ const SETUP_BUDGET_MS = 300_000;
 /** Starting a path's processes, and the slack around each phase. */
 const PATH_OVERHEAD_MS = 60_000;
 const SERVICE_START_TIMEOUT_MS = 15_000;
+/** With telemetry on, access log lines are written (the cost) and thrown away (no disk fills). */
+const DISCARDED_ACCESS_LOG = '/dev/null';
 const EXIT_INTERRUPTED = 130;
 const EXIT_TERMINATED = 143;
 
@@ -85,6 +93,15 @@ async function run(options: BenchOptions, supervisor: Supervisor, logDir: string
     port: number;
   };
   const bench = await createBenchPki(dir);
+  const traced =
+    options.paths.includes(WEFT_TELEMETRY) ||
+    (options.telemetry === 'on' && options.paths.includes('weft'));
+  const sink = traced ? startScript(supervisor, 'otlp-sink', 'otlp-sink.ts') : undefined;
+  const sinkPort =
+    sink === undefined
+      ? undefined
+      : ((await firstJsonLine(sink, SERVICE_START_TIMEOUT_MS)) as { port: number }).port;
+  const otlpEndpoint = sinkPort === undefined ? undefined : `http://${LOOPBACK}:${sinkPort}`;
   const context: MeasureContext = { supervisor, wrk: wrk.path, service, options, say };
   const results: Results = {};
   const failures: string[] = [];
@@ -94,7 +111,15 @@ async function run(options: BenchOptions, supervisor: Supervisor, logDir: string
     let path: PathUnderTest | undefined;
     try {
       say(`${name}: starting`);
-      path = await startPath(name, { supervisor, dir, bench, servicePort, options, nginx });
+      path = await startPath(name, {
+        supervisor,
+        dir,
+        bench,
+        servicePort,
+        options,
+        nginx,
+        otlpEndpoint,
+      });
       results[name] = await measurePath(path, context);
       await path.saveDiagnostics?.(logDir);
     } catch (error) {
@@ -142,6 +167,8 @@ interface StartParams {
   readonly servicePort: number;
   readonly options: BenchOptions;
   readonly nginx: Tool | { missing: string } | undefined;
+  /** The local OTLP sink, when some Weft path runs with telemetry on. */
+  readonly otlpEndpoint: string | undefined;
 }
 
 async function startPath(name: PathName, params: StartParams): Promise<PathUnderTest> {
@@ -149,11 +176,24 @@ async function startPath(name: PathName, params: StartParams): Promise<PathUnder
     case 'direct':
       return { name, url: `http://${LOOPBACK}:${params.servicePort}/`, sidecars: [] };
     case 'weft':
+    case WEFT_TELEMETRY: {
+      const on = name === WEFT_TELEMETRY || params.options.telemetry === 'on';
+      if (on && params.otlpEndpoint === undefined) throw new Error('no OTLP sink was started');
       return startWeftPath({
         ...params,
+        name,
         repoRoot,
         cpuProfDir: params.options.cpuProf ? join(resultsDir, 'profiles') : undefined,
+        ...(on && params.otlpEndpoint !== undefined
+          ? {
+              telemetry: {
+                otlpEndpoint: params.otlpEndpoint,
+                accessLogPath: DISCARDED_ACCESS_LOG,
+              },
+            }
+          : {}),
       });
+    }
     case 'nginx':
       if (params.nginx === undefined || 'missing' in params.nginx) {
         throw new Error('nginx is not available');

@@ -4,7 +4,11 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from '@weft/mesh-config';
 
 export const PATH_NAMES = ['direct', 'weft', 'nginx'] as const;
-export type PathName = (typeof PATH_NAMES)[number];
+/** The Weft path again with tracing and the access log on: added by --telemetry compare. */
+export const WEFT_TELEMETRY = 'weft-telemetry';
+export type PathName = (typeof PATH_NAMES)[number] | typeof WEFT_TELEMETRY;
+export const TELEMETRY_MODES = ['off', 'on', 'compare'] as const;
+export type TelemetryMode = (typeof TELEMETRY_MODES)[number];
 
 /** Each measured phase (closed loop, then open loop) runs this long per path. */
 const DEFAULT_DURATION_MS = 15_000;
@@ -22,6 +26,8 @@ export interface BenchOptions {
   readonly ratePerS: number;
   readonly paths: readonly PathName[];
   readonly cpuProf: boolean;
+  /** Whether the Weft sidecars trace and log every request: off, on, or both (compare). */
+  readonly telemetry: TelemetryMode;
 }
 
 export const USAGE = `usage: npm run bench:mesh-path -- [flags]
@@ -32,6 +38,9 @@ export const USAGE = `usage: npm run bench:mesh-path -- [flags]
   --rate <n>          open-loop requests per second; default 1000
   --paths <list>      comma-separated subset of direct,weft,nginx; default all three
   --cpu-prof          start the Weft proxies with node --cpu-prof into bench/results/profiles
+  --telemetry <mode>  Weft sidecars with tracing (every request, to a local OTLP sink) and the
+                      access log (every request) off (default), on, or compare: both in one
+                      run, as columns weft and weft-telemetry with their ratio
   --help              this text`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
@@ -44,19 +53,35 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       rate: { type: 'string' },
       paths: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      telemetry: { type: 'string', default: 'off' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
   });
   if (values.help) return 'help';
+  const telemetry = telemetryMode(values.telemetry);
+  const paths = pathList(values.paths);
   return {
     durationMs: duration('--duration', values.duration, DEFAULT_DURATION_MS, MIN_PHASE_MS),
     warmupMs: duration('--warmup', values.warmup, DEFAULT_WARMUP_MS, MIN_PHASE_MS),
     connections: positiveInt('--connections', values.connections, DEFAULT_CONNECTIONS),
     ratePerS: positiveInt('--rate', values.rate, DEFAULT_RATE_PER_S),
-    paths: pathList(values.paths),
+    // Compared right after the plain Weft path, under the same conditions.
+    paths:
+      telemetry === 'compare'
+        ? paths.flatMap((name): PathName[] => (name === 'weft' ? [name, WEFT_TELEMETRY] : [name]))
+        : paths,
     cpuProf: values['cpu-prof'],
+    telemetry,
   };
+}
+
+function telemetryMode(text: string): TelemetryMode {
+  const mode = TELEMETRY_MODES.find((candidate) => candidate === text);
+  if (mode === undefined) {
+    throw new Error(`--telemetry takes ${TELEMETRY_MODES.join(', ')}, got "${text}"`);
+  }
+  return mode;
 }
 
 function duration(flag: string, text: string | undefined, fallback: number, min: number): number {

@@ -1,8 +1,8 @@
-// The printed report: every figure per path with the Weft/nginx ratio, then the targets with
-// PASS or FAIL.
+// The printed report: every figure per path with the Weft/nginx ratio (and Weft with telemetry
+// on over off, when both ran), then the targets with PASS or FAIL.
 
 import type { PathResult } from './measure-path.ts';
-import { type BenchOptions, PATH_NAMES } from './options.ts';
+import { type BenchOptions, WEFT_TELEMETRY } from './options.ts';
 import type { Results, Verdict } from './targets.ts';
 
 interface Row {
@@ -119,10 +119,13 @@ export function formatReport(
   skipped: Readonly<Record<string, string>>,
   list: readonly Verdict[],
 ): string {
-  const names = PATH_NAMES.filter((name) => options.paths.includes(name));
+  // Already in the canonical order (direct first, weft-telemetry right after weft).
+  const names = options.paths;
   const header = ['metric', ...names.map((name) => (skipped[name] ? `${name} (skipped)` : name))];
   const withRatio = names.includes('weft') && names.includes('nginx');
   if (withRatio) header.push('weft/nginx');
+  const withTelemetryRatio = names.includes('weft') && names.includes(WEFT_TELEMETRY);
+  if (withTelemetryRatio) header.push('telemetry on/off');
   const table = rows(options).map((row) => {
     const values = names.map((name) => {
       const result = results[name];
@@ -136,6 +139,13 @@ export function formatReport(
         weft === undefined || nginx === undefined || nginx === 0
           ? '-'
           : `${(weft / nginx).toFixed(2)}x`,
+      );
+    }
+    if (withTelemetryRatio) {
+      const off = values[names.indexOf('weft')];
+      const on = values[names.indexOf(WEFT_TELEMETRY)];
+      cells.push(
+        off === undefined || on === undefined || off === 0 ? '-' : `${(on / off).toFixed(2)}x`,
       );
     }
     return cells;

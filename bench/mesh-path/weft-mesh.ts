@@ -13,6 +13,8 @@ const SERVICE_PORT = 8080;
 const SNAPSHOT_VERSION = 'bench';
 /** Nothing calls the client's own service, so its proxy's application port is never used. */
 const UNUSED_APPLICATION_PORT = 1;
+/** With telemetry on, every request is traced and logged: the upper bound of what it costs. */
+const TELEMETRY_SAMPLE_RATIO = 1;
 
 export interface WeftPorts {
   /** Where the client calls the server through proxy A (Service.spec.upstreams[].localPort). */
@@ -22,6 +24,13 @@ export interface WeftPorts {
   readonly inboundB: number;
   readonly adminB: number;
   readonly application: number;
+}
+
+/** Where the sidecars send spans and access log lines when telemetry is on. */
+export interface WeftTelemetry {
+  readonly otlpEndpoint: string;
+  /** A file, or /dev/null to count the writes without filling a disk. */
+  readonly accessLogPath: string;
 }
 
 export interface WeftConfigFiles {
@@ -71,6 +80,7 @@ export async function writeWeftConfig(
   trustDomain: string,
   ports: WeftPorts,
   certs: { client: SidecarFiles; server: SidecarFiles },
+  telemetry?: WeftTelemetry,
 ): Promise<WeftConfigFiles> {
   const { resources, issues } = loadMeshConfig([
     { file: 'mesh-path.yaml', text: meshYaml(trustDomain, ports.localUpstream) },
@@ -97,21 +107,35 @@ export async function writeWeftConfig(
     ],
     version: SNAPSHOT_VERSION,
   });
-  const proxyA = await writeProxy(dir, 'proxy-a', snapshots.get('client-1'), {
+  const observability =
+    telemetry === undefined
+      ? {}
+      : {
+          tracing: {
+            otlpEndpoint: telemetry.otlpEndpoint,
+            sampleRatio: TELEMETRY_SAMPLE_RATIO,
+          },
+          accessLog: { enabled: true, path: telemetry.accessLogPath },
+        };
+  // Each variant its own files: the previous path's proxies may still be reading theirs.
+  const prefix = telemetry === undefined ? '' : 'telemetry-';
+  const proxyA = await writeProxy(dir, `${prefix}proxy-a`, snapshots.get('client-1'), {
     workload: { id: 'client-1', service: 'client', namespace: NAMESPACE },
     inbound: { address: LOOPBACK, port: ports.inboundA },
     application: { address: LOOPBACK, port: UNUSED_APPLICATION_PORT },
     outbound: { address: LOOPBACK },
     admin: { address: LOOPBACK, port: ports.adminA },
     tls: certs.client,
+    ...observability,
   });
-  const proxyB = await writeProxy(dir, 'proxy-b', snapshots.get('server-1'), {
+  const proxyB = await writeProxy(dir, `${prefix}proxy-b`, snapshots.get('server-1'), {
     workload: { id: 'server-1', service: 'server', namespace: NAMESPACE, version: 'v1' },
     inbound: { address: LOOPBACK, port: ports.inboundB },
     application: { address: LOOPBACK, port: ports.application },
     outbound: { address: LOOPBACK },
     admin: { address: LOOPBACK, port: ports.adminB },
     tls: certs.server,
+    ...observability,
   });
   return { proxyA, proxyB };
 }

@@ -8,7 +8,7 @@ import { freePorts, LOOPBACK } from './free-ports.ts';
 import type { Handshakes, PathUnderTest, Sidecar } from './path.ts';
 import type { Child, Supervisor } from './supervisor.ts';
 import { waitFor200 } from './wait-ready.ts';
-import { writeWeftConfig } from './weft-mesh.ts';
+import { type WeftTelemetry, writeWeftConfig } from './weft-mesh.ts';
 
 const START_TIMEOUT_MS = 30_000;
 /** The production build (`npm run build -w @weft/proxy`, run by the bench:mesh-path script). */
@@ -23,6 +23,9 @@ export interface WeftPathParams {
   readonly servicePort: number;
   /** Where --cpu-prof profiles go, when profiling. */
   readonly cpuProfDir: string | undefined;
+  /** Tracing and access log on, sent there; off when absent. */
+  readonly telemetry?: WeftTelemetry;
+  readonly name: 'weft' | 'weft-telemetry';
 }
 
 export async function startWeftPath(params: WeftPathParams): Promise<PathUnderTest> {
@@ -35,6 +38,7 @@ export async function startWeftPath(params: WeftPathParams): Promise<PathUnderTe
     params.bench.pki.trustDomain,
     ports,
     params.bench,
+    params.telemetry,
   );
   const start = async (label: string, config: string): Promise<Child> => {
     const { cpuProfDir } = params;
@@ -50,15 +54,15 @@ export async function startWeftPath(params: WeftPathParams): Promise<PathUnderTe
     );
   };
   // B first: A's first request must find it listening.
-  const b = await start('weft-proxy-b', files.proxyB);
+  const b = await start(`${params.name}-proxy-b`, files.proxyB);
   await waitFor200(`http://${LOOPBACK}:${ports.adminB}/ready`, START_TIMEOUT_MS, [b]);
-  const a = await start('weft-proxy-a', files.proxyA);
+  const a = await start(`${params.name}-proxy-a`, files.proxyA);
   await waitFor200(`http://${LOOPBACK}:${ports.adminA}/ready`, START_TIMEOUT_MS, [a, b]);
   const url = `http://${LOOPBACK}:${ports.localUpstream}/`;
   // Ready means a snapshot is applied; the local upstream port opens just after it.
   await waitFor200(url, START_TIMEOUT_MS, [a, b]);
   return {
-    name: 'weft',
+    name: params.name,
     url,
     sidecars: [sidecar('A', a), sidecar('B', b)],
     handshakes: () => handshakes(`http://${LOOPBACK}:${ports.adminA}/metrics`),
@@ -68,7 +72,7 @@ export async function startWeftPath(params: WeftPathParams): Promise<PathUnderTe
         ['b', ports.adminB],
       ] as const) {
         const text = await (await fetch(`http://${LOOPBACK}:${port}/metrics`)).text();
-        await writeFile(join(logDir, `weft-proxy-${name}.metrics.txt`), text);
+        await writeFile(join(logDir, `${params.name}-proxy-${name}.metrics.txt`), text);
       }
     },
   };

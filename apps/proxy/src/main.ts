@@ -1,5 +1,6 @@
 // weft-proxy: runs the sidecar from its config file until SIGTERM or SIGINT; SIGHUP (or a change
-// to the snapshot or certificate files) rereads them without dropping a connection.
+// to the snapshot or certificate files) rereads them without dropping a connection, and SIGHUP
+// also reopens the access log file.
 
 import { unwatchFile, watchFile } from 'node:fs';
 import { formatIssue, MeshConfigError } from '@weft/mesh-config';
@@ -35,7 +36,10 @@ try {
   ].filter((file): file is string => file !== undefined);
   const reload = () => void proxy.reload();
   for (const file of watched) watchFile(file, { interval: FILE_POLL_INTERVAL_MS }, reload);
-  process.on('SIGHUP', reload);
+  process.on('SIGHUP', () => {
+    void proxy.reopenLogs();
+    reload();
+  });
   const stop = async () => {
     for (const file of watched) unwatchFile(file, reload);
     await proxy.close();

@@ -70,6 +70,22 @@ export function createProxyMetrics() {
       help: 'Seconds until the proxy certificate expires',
       registers,
     }),
+    spansExported: new Counter({
+      name: 'weft_proxy_spans_exported_total',
+      help: 'Spans accepted by the OTLP collector',
+      registers,
+    }),
+    spansDropped: new Counter({
+      name: 'weft_proxy_spans_dropped_total',
+      help: 'Spans lost: queue full (collector slow or away), export failed, or refused by the collector',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    accessLogDropped: new Counter({
+      name: 'weft_proxy_access_log_dropped_total',
+      help: 'Access log lines dropped because the destination could not keep up',
+      registers,
+    }),
     configInfo: new Gauge({
       name: 'weft_config_info',
       help: 'The applied snapshot (value 1), labelled with its version and hash',
@@ -97,7 +113,7 @@ export function recordCompletion(
   direction: 'inbound' | 'outbound',
   destination: string,
   completion: { status: number; reason?: string },
-  startedAt: number,
+  durationMs: number,
 ): void {
   const cache = metrics.requestSeries;
   const statusClassLabel = statusClass(completion.status);
@@ -117,5 +133,5 @@ export function recordCompletion(
     cache.set(key, series);
   }
   series.count.inc();
-  series.latency.observe((performance.now() - startedAt) / 1_000);
+  series.latency.observe(durationMs / 1_000);
 }

@@ -12,14 +12,14 @@ import { ControllerWatch } from './control/controller-watch.ts';
 import { followTrustBundle } from './control/trust-bundle.ts';
 import { createInboundHandler } from './inbound/handler.ts';
 import { createInboundListener } from './inbound/listener.ts';
-import { createProxyMetrics, type ProxyMetrics, recordCompletion } from './metrics.ts';
+import { createProxyMetrics, type ProxyMetrics } from './metrics.ts';
 import { EndpointHealth } from './outbound/concrete/endpoint-health.ts';
 import { EndpointPools } from './outbound/endpoint/endpoint-pools.ts';
 import { createOutboundHandler } from './outbound/handler.ts';
 import { OutboundListeners } from './outbound/listeners.ts';
 import { buildRuntime } from './runtime/runtime.ts';
 import { SnapshotStore } from './runtime/snapshot-store.ts';
-import { recordTraffic } from './telemetry/record-traffic.ts';
+import { observeRequests } from './telemetry/request-observers.ts';
 import { readIdentityFiles } from './tls/identity.ts';
 import { IdentityHolder } from './tls/identity-holder.ts';
 
@@ -31,13 +31,14 @@ export interface RunningProxy {
   readonly ports: { inbound: number; admin: number; httpProxy: number | undefined };
   /** Rereads the certificate files and the snapshot file; a bad file keeps what is in force. */
   reload(): Promise<void>;
+  /** Reopens the access log file, after logrotate moved it (SIGHUP). */
+  reopenLogs(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startProxy(config: ProxyConfig, log: Logger): Promise<RunningProxy> {
   const metrics = createProxyMetrics();
   const traffic = new TrafficWindow();
-  const source = `${config.workload.namespace}/${config.workload.service}`;
   if (config.controller !== undefined && (await ensureCertificate(config)) === 'bootstrapped') {
     log.info(
       { controller: config.controller.url },
@@ -81,6 +82,18 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
     config.stateDir,
   );
 
+  // This proxy's tag on the request channel, which every proxy in the process shares.
+  const tag = Object.freeze({ workload: config.workload.id });
+  const observers = await observeRequests({
+    proxy: tag,
+    config,
+    metrics,
+    traffic,
+    identity,
+    runtime: () => store.current(),
+    log,
+  });
+
   const outbound = new OutboundListeners(
     config,
     (resolve) =>
@@ -88,17 +101,8 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
         {
           runtime: () => store.current(),
           retryBufferBytes: config.limits.retryBufferBytes,
-          onComplete: (completion, request, startedAt) => {
-            recordCompletion(
-              metrics,
-              'outbound',
-              request?.context.cluster ?? request?.context.upstream ?? 'unknown',
-              completion,
-              startedAt,
-            );
-            if (request !== undefined)
-              recordTraffic(traffic, source, request, completion, startedAt, store.current());
-          },
+          proxy: tag,
+          sampleNewTrace: observers.sampleNewTrace,
         },
         resolve,
       ),
@@ -131,8 +135,8 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
   const inboundHandler = createInboundHandler({
     application: config.application,
     runtime: () => store.current(),
-    onComplete: (completion, startedAt) =>
-      recordCompletion(metrics, 'inbound', config.workload.service, completion, startedAt),
+    proxy: tag,
+    sampleNewTrace: observers.sampleNewTrace,
   });
   const inbound = createInboundListener({
     identity,
@@ -210,12 +214,14 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
       await reloadCertificates();
       await loadSnapshot();
     },
+    reopenLogs: () => observers.reopen(),
     async close() {
       watch?.stop();
       const inboundClosed = closeServer(inbound.server);
       inbound.closeConnections();
       await Promise.all([outbound.close(), inboundClosed, closeServer(admin)]);
       await Promise.all([inboundHandler.close(), pools.close()]);
+      await observers.close();
     },
   };
 }

@@ -111,7 +111,11 @@ export function proxyConfig(
   workload: { id: string; service: string; namespace?: string; version?: string },
   applicationPort: number,
   tls: ProxyFiles,
-  extra: { httpProxy?: boolean; stateDir?: string } = {},
+  extra: {
+    httpProxy?: boolean;
+    stateDir?: string;
+    sections?: Record<string, unknown> | undefined;
+  } = {},
 ): ProxyConfig {
   return proxyConfigSchema.parse({
     apiVersion: 'weft.dev/v1alpha1',
@@ -123,6 +127,7 @@ export function proxyConfig(
     admin: { port: 0 },
     tls,
     ...(extra.stateDir === undefined ? {} : { stateDir: extra.stateDir }),
+    ...extra.sections,
   });
 }
 

@@ -69,7 +69,11 @@ export interface TestMesh {
 
 export async function startTestMesh(
   meshYaml: string,
-  options: { handlers?: Partial<Record<'v1' | 'v2', Parameters<typeof startService>[1]>> } = {},
+  options: {
+    handlers?: Partial<Record<'v1' | 'v2', Parameters<typeof startService>[1]>>;
+    /** Extra ProxyConfig sections (tracing, accessLog...) per proxy. */
+    sections?: Partial<Record<'client' | 'v1' | 'v2', Record<string, unknown>>>;
+  } = {},
 ): Promise<TestMesh> {
   const pki = await createTestPki({ intermediate: true });
   const dir = await tempDir();
@@ -87,7 +91,7 @@ export async function startTestMesh(
       { id: 'server-v1', service: 'server', namespace: 'shop', version: 'v1' },
       services.v1.port,
       files.v1,
-      { httpProxy: false },
+      { httpProxy: false, sections: options.sections?.v1 },
     ),
   );
   const v2 = await launch(
@@ -95,11 +99,13 @@ export async function startTestMesh(
       { id: 'server-v2', service: 'server', namespace: 'shop', version: 'v2' },
       services.v2.port,
       files.v2,
-      { httpProxy: false },
+      { httpProxy: false, sections: options.sections?.v2 },
     ),
   );
   const clientProxy = await launch(
-    proxyConfig({ id: 'client-1', service: 'client', namespace: 'shop' }, 1, files.client),
+    proxyConfig({ id: 'client-1', service: 'client', namespace: 'shop' }, 1, files.client, {
+      sections: options.sections?.client,
+    }),
   );
   const proxies = { client: clientProxy, v1, v2 };
   const snapshots = (yaml: string, version = 'v1') =>

@@ -10,6 +10,7 @@ import {
   MeshConfigError,
 } from '@weft/mesh-config';
 import { z } from 'zod';
+import { ACCESS_LOG_STDOUT, accessLogSchema, tracingSchema } from './observability-config.ts';
 
 export const DEFAULT_INBOUND_PORT = 15_443;
 export const DEFAULT_ADMIN_PORT = 15_000;
@@ -91,6 +92,10 @@ export const proxyConfigSchema = z.strictObject({
       headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS,
       idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
     }),
+  /** Spans to an OTLP/HTTP collector; off unless tracing.otlpEndpoint is set. */
+  tracing: tracingSchema,
+  /** One JSON line per (sampled) request; off unless accessLog.enabled. */
+  accessLog: accessLogSchema,
 });
 
 export type ProxyConfig = z.infer<typeof proxyConfigSchema>;
@@ -124,5 +129,12 @@ export async function loadProxyConfig(file: string): Promise<ProxyConfig> {
           },
         }),
     ...(config.stateDir === undefined ? {} : { stateDir: resolve(base, config.stateDir) }),
+    accessLog: {
+      ...config.accessLog,
+      path:
+        config.accessLog.path === ACCESS_LOG_STDOUT
+          ? ACCESS_LOG_STDOUT
+          : resolve(base, config.accessLog.path),
+    },
   };
 }

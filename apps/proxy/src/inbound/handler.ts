@@ -1,20 +1,24 @@
 // Inbound requests: identity -> access policy (403 naming the rule) -> the local service over a
-// keep-alive pool. The service is unchanged: it sees plain HTTP from localhost.
+// keep-alive pool. The service is unchanged: it sees plain HTTP from localhost, with a
+// traceparent whose parent is this hop's (SERVER) span. Completions go to the request channel.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type Dispatcher, Pool } from 'undici';
-import { accessDenied, notReady, ProxyError } from '../errors.ts';
+import { accessDenied, notReady, type ProxyError } from '../errors.ts';
 import {
   continueTrace,
   endToEndHeaders,
   ensureRequestId,
   type HeaderMap,
+  type NewTraceSampler,
+  type TraceContext,
 } from '../http/headers.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { failRequest } from '../stack/dispatch.ts';
 import { type Completion, createResponseSink } from '../stack/response-sink.ts';
 import { createUpgradeSink } from '../stack/upgrade-sink.ts';
+import { requestCompleted } from '../telemetry/request-events.ts';
 
 /** Header telling the service who called it, as Istio's x-forwarded-client-cert does. */
 export const PEER_IDENTITY_HEADER = 'x-weft-peer-identity';
@@ -22,7 +26,17 @@ export const PEER_IDENTITY_HEADER = 'x-weft-peer-identity';
 export interface InboundHandlerParams {
   readonly application: { address: string; port: number };
   readonly runtime: () => Runtime | undefined;
-  readonly onComplete: (completion: Completion, startedAt: number) => void;
+  /** Tags this proxy's events on the request channel. */
+  readonly proxy: object;
+  readonly sampleNewTrace: NewTraceSampler;
+}
+
+/** What the service will see, read before the policy so that refusals are traced and logged too. */
+interface Admitted {
+  readonly headers: HeaderMap;
+  readonly requestId: string;
+  readonly trace: TraceContext;
+  readonly refusal: ProxyError | undefined;
 }
 
 export function createInboundHandler(params: InboundHandlerParams) {
@@ -32,33 +46,56 @@ export function createInboundHandler(params: InboundHandlerParams) {
     bodyTimeout: 0,
   });
 
-  /** Access policy first; then the headers as the service should see them, or the refusal. */
-  const admit = (req: IncomingMessage, peer: string | undefined): HeaderMap | ProxyError => {
+  const admit = (req: IncomingMessage, peer: string | undefined): Admitted => {
+    const headers = endToEndHeaders(req.headers);
+    const requestId = ensureRequestId(headers);
+    const trace = continueTrace(headers, params.sampleNewTrace);
+    // A caller must not be able to claim an identity by sending the header itself.
+    if (peer === undefined) delete headers[PEER_IDENTITY_HEADER];
+    else headers[PEER_IDENTITY_HEADER] = peer;
     const runtime = params.runtime();
-    if (runtime === undefined) return notReady();
+    if (runtime === undefined) return { headers, requestId, trace, refusal: notReady() };
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const pathname = query === -1 ? url : url.slice(0, query);
     const decision = runtime.access.decide(peer, req.method ?? 'GET', pathname);
-    if (!decision.allowed) return accessDenied(decision.rule);
-    const headers = endToEndHeaders(req.headers);
-    ensureRequestId(headers);
-    continueTrace(headers);
-    // A caller must not be able to claim an identity by sending the header itself.
-    if (peer === undefined) delete headers[PEER_IDENTITY_HEADER];
-    else headers[PEER_IDENTITY_HEADER] = peer;
-    return headers;
+    const refusal = decision.allowed ? undefined : accessDenied(decision.rule);
+    return { headers, requestId, trace, refusal };
+  };
+
+  const publish = (
+    req: IncomingMessage,
+    peer: string | undefined,
+    admitted: Admitted,
+    completion: Completion,
+    startedAt: number,
+    upgrade: boolean,
+  ) => {
+    if (!requestCompleted.hasSubscribers) return;
+    requestCompleted.publish({
+      proxy: params.proxy,
+      direction: 'inbound',
+      req,
+      requestId: admitted.requestId,
+      trace: admitted.trace,
+      peer,
+      request: undefined,
+      completion,
+      upgrade,
+      startedAt,
+      endedAt: performance.now(),
+    });
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse, peer: string | undefined) => {
     const startedAt = performance.now();
+    const admitted = admit(req, peer);
     const sink = createResponseSink(res, {
-      onComplete: (completion) => params.onComplete(completion, startedAt),
+      onComplete: (completion) => publish(req, peer, admitted, completion, startedAt, false),
     });
-    const headers = admit(req, peer);
-    if (headers instanceof ProxyError) {
+    if (admitted.refusal !== undefined) {
       req.resume();
-      failRequest(sink, headers);
+      failRequest(sink, admitted.refusal);
       return;
     }
     const hasBody =
@@ -68,7 +105,7 @@ export function createInboundHandler(params: InboundHandlerParams) {
       {
         path: req.url ?? '/',
         method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
-        headers,
+        headers: admitted.headers,
         body: hasBody ? req : null,
       },
       sink,
@@ -82,22 +119,26 @@ export function createInboundHandler(params: InboundHandlerParams) {
     peer: string | undefined,
   ) => {
     const startedAt = performance.now();
+    const admitted = admit(req, peer);
     const sink = createUpgradeSink(socket, head, (status, reason) =>
-      params.onComplete(
+      publish(
+        req,
+        peer,
+        admitted,
         { status, responseBytes: 0, ...(reason === undefined ? {} : { reason }) },
         startedAt,
+        true,
       ),
     );
-    const headers = admit(req, peer);
-    if (headers instanceof ProxyError) {
-      failRequest(sink, headers);
+    if (admitted.refusal !== undefined) {
+      failRequest(sink, admitted.refusal);
       return;
     }
     app.dispatch(
       {
         path: req.url ?? '/',
         method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
-        headers,
+        headers: admitted.headers,
         upgrade: String(req.headers.upgrade ?? 'websocket'),
       },
       sink,

@@ -1,6 +1,7 @@
 // Outbound requests from the local service: find the upstream (by local port or by Host), match
 // a route entry, prepare headers and body, and run the entry's stack into the caller's response
-// (or, for an Upgrade, into the caller's socket).
+// (or, for an Upgrade, into the caller's socket). The peer proxy gets a traceparent whose parent
+// is this hop's (CLIENT) span, the same for every retry. Completions go to the request channel.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -11,6 +12,7 @@ import {
   endToEndHeaders,
   ensureRequestId,
   type HeaderMap,
+  type NewTraceSampler,
 } from '../http/headers.ts';
 import { requestBody } from '../http/request-body.ts';
 import type { Runtime, UpstreamRuntime } from '../runtime/runtime.ts';
@@ -22,6 +24,7 @@ import {
 } from '../stack/dispatch.ts';
 import { type Completion, createResponseSink } from '../stack/response-sink.ts';
 import { createUpgradeSink } from '../stack/upgrade-sink.ts';
+import { requestCompleted } from '../telemetry/request-events.ts';
 import { matchRoute } from './logical/route-match.ts';
 
 export type UpstreamResolver = (runtime: Runtime, req: IncomingMessage) => UpstreamRuntime | string;
@@ -29,11 +32,9 @@ export type UpstreamResolver = (runtime: Runtime, req: IncomingMessage) => Upstr
 export interface OutboundHandlerParams {
   readonly runtime: () => Runtime | undefined;
   readonly retryBufferBytes: number;
-  readonly onComplete: (
-    completion: Completion,
-    request: ProxyRequest | undefined,
-    startedAt: number,
-  ) => void;
+  /** Tags this proxy's events on the request channel. */
+  readonly proxy: object;
+  readonly sampleNewTrace: NewTraceSampler;
 }
 
 interface Routed {
@@ -73,7 +74,7 @@ export function createOutboundHandler(params: OutboundHandlerParams, resolve: Up
   ): ProxyRequest => {
     const headers = endToEndHeaders(req.headers);
     const requestId = ensureRequestId(headers);
-    const trace = continueTrace(headers);
+    const trace = continueTrace(headers, params.sampleNewTrace);
     if (routed.route.requestHeaders !== undefined)
       applyModifier(routed.route.requestHeaders)(headers);
     return {
@@ -92,13 +93,35 @@ export function createOutboundHandler(params: OutboundHandlerParams, resolve: Up
     };
   };
 
+  const publish = (
+    req: IncomingMessage,
+    request: ProxyRequest | undefined,
+    completion: Completion,
+    startedAt: number,
+  ) => {
+    if (!requestCompleted.hasSubscribers) return;
+    requestCompleted.publish({
+      proxy: params.proxy,
+      direction: 'outbound',
+      req,
+      requestId: request?.context.requestId,
+      trace: request?.context.trace,
+      peer: undefined,
+      request,
+      completion,
+      upgrade: request?.upgrade !== undefined,
+      startedAt,
+      endedAt: performance.now(),
+    });
+  };
+
   const handleRequest = async (req: IncomingMessage, res: ServerResponse) => {
     const startedAt = performance.now();
     const routed = routeOf(req);
     let request: ProxyRequest | undefined;
     const sink = (): ResponseHandler =>
       createResponseSink(res, {
-        onComplete: (completion) => params.onComplete(completion, request, startedAt),
+        onComplete: (completion) => publish(req, request, completion, startedAt),
         ...(request?.context.route.responseHeaders && {
           extraHeaders: applyModifier(request.context.route.responseHeaders),
         }),
@@ -121,9 +144,10 @@ export function createOutboundHandler(params: OutboundHandlerParams, resolve: Up
     const routed = routeOf(req);
     let request: ProxyRequest | undefined;
     const sink = createUpgradeSink(socket, head, (status, reason) =>
-      params.onComplete(
-        { status, responseBytes: 0, ...(reason === undefined ? {} : { reason }) },
+      publish(
+        req,
         request,
+        { status, responseBytes: 0, ...(reason === undefined ? {} : { reason }) },
         startedAt,
       ),
     );

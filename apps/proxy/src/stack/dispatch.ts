@@ -20,6 +20,10 @@ export interface RequestContext {
   /** Set by the balancer for each attempt: the endpoint's workload id. */
   endpoint?: string;
   retries: number;
+  /** Set when an answer to this request got its endpoint ejected (for the access log's flags). */
+  ejected?: boolean;
+  /** Set when a copy of this request went to the mirror cluster. */
+  mirrored?: boolean;
 }
 
 export interface ProxyRequest {

@@ -25,6 +25,7 @@ export function createMirrorLayer(params: {
         },
         DISCARD,
       );
+      request.context.mirrored = true;
     }
     next(request, handler);
   };

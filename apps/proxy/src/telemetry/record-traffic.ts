@@ -12,7 +12,7 @@ export function recordTraffic(
   source: string,
   request: ProxyRequest,
   completion: Completion,
-  startedAt: number,
+  durationMs: number,
   runtime: Runtime | undefined,
 ): void {
   const cluster = request.context.cluster ?? '';
@@ -26,7 +26,7 @@ export function recordTraffic(
       statusClass: statusClass(completion.status),
     },
     completion.status,
-    performance.now() - startedAt,
+    durationMs,
     Buffer.isBuffer(body) ? body.length : Number(request.headers['content-length'] ?? 0),
     completion.responseBytes,
   );

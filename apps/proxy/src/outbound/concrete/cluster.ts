@@ -120,6 +120,7 @@ export function buildClusterStack(
     const judge = (outcome: 'success' | 'server-error' | 'gateway-error') => {
       endpoint.inFlight -= 1;
       if (endpoint.record(outcome, outlierDetection, canEject, Date.now())) {
+        request.context.ejected = true;
         events.onEjection(cluster.name, endpoint.workload);
       }
     };

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTRPCClient, httpLink } from '@trpc/client';
+import superjson from 'superjson';
 import type { AppRouter } from '../../apps/controller/src/api/root.ts';
 import { syntheticMesh } from './mesh.ts';
 import { SimulatedProxy } from './simulated-proxy.ts';
@@ -74,14 +75,22 @@ try {
     if (i > 300) throw new Error('the controller did not start');
     await new Promise((r) => setTimeout(r, 100));
   }
-  const anonymous = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${apiUrl}/trpc` })] });
+  const anonymous = createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${apiUrl}/trpc`, transformer: superjson })],
+  });
   const { token } = await anonymous.auth.login.mutate({
     username: 'bench',
     password: PASSWORD,
     mode: 'token',
   });
   const api = createTRPCClient<AppRouter>({
-    links: [httpLink({ url: `${apiUrl}/trpc`, headers: { authorization: `Bearer ${token}` } })],
+    links: [
+      httpLink({
+        url: `${apiUrl}/trpc`,
+        transformer: superjson,
+        headers: { authorization: `Bearer ${token}` },
+      }),
+    ],
   });
 
   const mesh = syntheticMesh(serviceCount);

@@ -38,9 +38,10 @@ const BEHAVIOUR: Record<string, Behaviour> = {
     slowShare: 0.01,
     errorShare: 0.001,
   },
+  // The bad canary: every call slower than the Rollout's 300 ms p99 limit, and some fail.
   'catalog/v3': {
     calls: [{ port: 9003, path: '/stock' }],
-    baseLatencyMs: 40,
+    baseLatencyMs: 320,
     slowShare: 0.2,
     errorShare: 0.15,
   },

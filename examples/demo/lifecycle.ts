@@ -6,10 +6,13 @@ import { parseArgs } from 'node:util';
 import { Children } from './processes.ts';
 
 const DEFAULT_RATE_PER_SECOND = 20;
+const DEFAULT_CONSOLE_PORT = 3000;
 
 export interface Demo {
   readonly dir: string;
   readonly rate: number;
+  /** Where the web console listens; 0 runs the demo without it. */
+  readonly consolePort: number;
   readonly children: Children;
   /** Aborted when the demo stops: traffic generators watch it. */
   readonly stopped: AbortSignal;
@@ -22,6 +25,7 @@ export function startDemo(defaultDir: string): Demo {
     options: {
       dir: { type: 'string', default: defaultDir },
       rate: { type: 'string', default: String(DEFAULT_RATE_PER_SECOND) },
+      'console-port': { type: 'string', default: String(DEFAULT_CONSOLE_PORT) },
     },
   });
   const children = new Children();
@@ -41,6 +45,7 @@ export function startDemo(defaultDir: string): Demo {
   return {
     dir: resolve(values.dir),
     rate: Number(values.rate),
+    consolePort: Number(values['console-port']),
     children,
     stopped: stop.signal,
     log,

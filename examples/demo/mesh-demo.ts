@@ -2,14 +2,17 @@
 // (examples/mesh.yaml) and CA in .weft/demo/weft.db; every service of the shop runs unchanged
 // beside a proxy that bootstraps with a join token and receives its snapshots from the
 // controller; steady traffic flows through the mesh. A second start reuses the database.
-// Usage: node --import tsx examples/demo/mesh-demo.ts [--dir .weft/demo] [--rate 20]
+// The web console serves on --console-port (3000; 0 leaves it out).
+// Usage: node --import tsx examples/demo/mesh-demo.ts [--dir .weft/demo] [--rate 20] [--console-port 3000]
 
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createTRPCClient, httpLink } from '@trpc/client';
+import superjson from 'superjson';
 import { stringify } from 'yaml';
 import type { AppRouter } from '../../apps/controller/src/api/root.ts';
+import { startConsole } from './console.ts';
 import { allocateInstances, frontendOf, launchInstance, proxyConfigBase } from './instances.ts';
 import { startDemo } from './lifecycle.ts';
 import { freePort, waitForOk } from './processes.ts';
@@ -20,7 +23,11 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const ADMIN = 'admin';
 const JOIN_TOKEN_TTL_HOURS = 1;
 
-const { dir, rate, children, stopped, log, shutdown } = startDemo(join(ROOT, '.weft/demo'));
+const { dir, rate, consolePort, children, stopped, log, shutdown } = startDemo(
+  join(ROOT, '.weft/demo'),
+);
+/** Proxies report traffic this often, so the console's numbers follow a canary change quickly. */
+const TELEMETRY_INTERVAL_MS = 2_000;
 
 /** The admin password is made on the first start and kept (0600) for the next ones. */
 async function adminPassword(): Promise<string> {
@@ -40,7 +47,7 @@ try {
   const password = await adminPassword();
   const [apiPort, proxyApiPort] = [await freePort(), await freePort()];
 
-  log('1/5 controller: database, CA, operator API and proxy API');
+  log('1/6 controller: database, CA, operator API and proxy API');
   const controller = children.start(
     'controller',
     process.execPath,
@@ -57,8 +64,10 @@ try {
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitForOk(`${apiUrl}/healthz`, controller);
 
-  log('2/5 configuration: examples/mesh.yaml applied as a revision (unchanged on a second start)');
-  const signIn = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${apiUrl}/trpc` })] });
+  log('2/6 configuration: examples/mesh.yaml applied as a revision (unchanged on a second start)');
+  const signIn = createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${apiUrl}/trpc`, transformer: superjson })],
+  });
   const { token } = await signIn.auth.login.mutate({
     username: ADMIN,
     password,
@@ -66,7 +75,13 @@ try {
     tokenName: 'demo',
   });
   const api = createTRPCClient<AppRouter>({
-    links: [httpLink({ url: `${apiUrl}/trpc`, headers: { authorization: `Bearer ${token}` } })],
+    links: [
+      httpLink({
+        url: `${apiUrl}/trpc`,
+        transformer: superjson,
+        headers: { authorization: `Bearer ${token}` },
+      }),
+    ],
   });
   const applied = await api.config.applyYaml.mutate({
     yaml: await readFile(join(ROOT, 'examples/mesh.yaml'), 'utf8'),
@@ -79,7 +94,7 @@ try {
       : `    unchanged (revision ${applied.revision})`,
   );
 
-  log('3/5 join tokens: one per service, for its instances');
+  log('3/6 join tokens: one per service, for its instances');
   const tokens = new Map<string, string>();
   for (const service of new Set(INSTANCES.map((i) => i.service))) {
     const count = INSTANCES.filter((i) => i.service === service).length;
@@ -92,7 +107,7 @@ try {
     tokens.set(service, created.token);
   }
 
-  log('4/5 processes: each service, and its proxy bootstrapped by token');
+  log('4/6 processes: each service, and its proxy bootstrapped by token');
   const trustBundleFile = join(dir, 'trust-bundle.pem');
   const instances = await allocateInstances();
   for (const instance of instances) {
@@ -106,7 +121,11 @@ try {
           keyFile: `${instance.id}-key.pem`,
           trustBundleFile: `${instance.id}-ca.pem`,
         },
-        controller: { url: `https://127.0.0.1:${proxyApiPort}`, trustBundleFile },
+        controller: {
+          url: `https://127.0.0.1:${proxyApiPort}`,
+          trustBundleFile,
+          telemetryIntervalMs: TELEMETRY_INTERVAL_MS,
+        },
         stateDir: join(dir, 'state', instance.id),
       }),
     );
@@ -116,13 +135,22 @@ try {
   }
   const frontend = frontendOf(instances);
 
-  log('5/5 traffic: steady requests to the frontend, summarised every 5 s');
+  let consoleUrl: string | undefined;
+  if (consolePort !== 0) {
+    log('5/6 console: the web console, against the operator API');
+    consoleUrl = await startConsole(children, consolePort, apiUrl);
+  }
+
+  log('6/6 traffic: steady requests to the frontend, summarised every 5 s');
   log('');
-  log(`  operator API:  ${apiUrl}   sign in as "${ADMIN}" with password ${password}`);
-  log(`  the CLI:       export WEFT_SERVER=${apiUrl} WEFT_TOKEN=${token}`);
+  if (consoleUrl !== undefined) log(`  console:       ${consoleUrl}`);
+  log(`  sign in:       user "${ADMIN}", password ${password}`);
+  log(`  operator API:  ${apiUrl}`);
   log(
-    '                 npx weft proxy-status; npx weft canary set catalog v1=50 v2=50 -n shop --wait',
+    `  the CLI:       export WEFT_SERVER=${apiUrl} WEFT_TOKEN=${token} WEFT_NAMESPACE=${NAMESPACE}`,
   );
+  log('                 npx weft proxy-status; npx weft canary set catalog v1=70 v2=30 --wait');
+  log('                 npx weft rollout start catalog v3   (the bad canary: watch it roll back)');
   log(`  the shop:      curl http://127.0.0.1:${frontend.appPort}/`);
   log('  stop:          Ctrl-C');
   log('');

@@ -15,6 +15,7 @@ import { certificateLifetimeOf, trustDomainOf } from './ca/mesh-settings.ts';
 import { loadSealingKey } from './ca/sealing-key.ts';
 import { openDatabase } from './db/database.ts';
 import type { ControllerEnv } from './env.ts';
+import { ControllerMetrics } from './observability/metrics.ts';
 import { createProxyApi } from './push/proxy-api.ts';
 import { SnapshotPublisher } from './push/snapshot-publisher.ts';
 import { AuditRepository } from './repositories/audit.ts';
@@ -22,8 +23,11 @@ import { CertificateRepository } from './repositories/certificates.ts';
 import { JoinTokenRepository } from './repositories/join-tokens.ts';
 import { ProxyRepository } from './repositories/proxies.ts';
 import { RevisionRepository } from './repositories/revisions.ts';
+import { RolloutRunRepository } from './repositories/rollouts.ts';
 import { TelemetryRepository } from './repositories/telemetry.ts';
 import { UserRepository } from './repositories/users.ts';
+import { RolloutOperations } from './rollouts/rollout-operations.ts';
+import { RolloutRunner } from './rollouts/runner.ts';
 
 /** The controller's own serving certificate is re-issued at every start. */
 const CONTROLLER_CERT_LIFETIME_MS = 30 * 86_400_000;
@@ -63,6 +67,7 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     () => authority.trustBundle(),
     log,
   );
+  const metrics = new ControllerMetrics({ publisher, telemetry, authority, proxies, revisions });
 
   if (
     env.WEFT_ADMIN_USERNAME !== undefined &&
@@ -117,6 +122,12 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     });
     await publisher.publish();
   };
+  const rollouts = new RolloutOperations({
+    runs: new RolloutRunRepository(db),
+    revisions,
+    telemetry,
+    publisher,
+  });
   const services: Services = {
     revisions,
     audit,
@@ -128,6 +139,8 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     authority,
     trustChanged,
     telemetry,
+    metrics,
+    rollouts,
   };
 
   const operatorApi = createOperatorApi(services, (error, path) =>
@@ -144,6 +157,9 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
       .compact(new Date())
       .catch((error: unknown) => log.error({ err: error }, 'telemetry compaction failed'));
   }, COMPACTION_INTERVAL_MS);
+  // Active rollouts carry on from the database, where they were when the controller stopped.
+  const rolloutRunner = new RolloutRunner(rollouts, log, env.WEFT_ROLLOUT_TICK_MS);
+  rolloutRunner.start();
   log.info(
     { api: apiUrl, proxyApi: proxyApiUrl, database: file, trustBundle: trustBundleFile },
     'controller listening',
@@ -156,10 +172,12 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     trustBundleFile,
     services,
     async close() {
+      await rolloutRunner.stop();
       clearInterval(sweep);
       clearInterval(compaction);
       publisher.cancelPending();
       await Promise.all([stop(operatorApi), stop(proxyApi)]);
+      metrics.close();
       await db.$disconnect();
     },
   };

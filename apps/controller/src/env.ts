@@ -2,6 +2,7 @@
 
 import { z } from 'zod';
 import { DEFAULT_DATABASE_FILE } from './db/database.ts';
+import { DEFAULT_ROLLOUT_TICK_MS } from './rollouts/runner.ts';
 
 export const DEFAULT_API_PORT = 7443;
 export const DEFAULT_PROXY_API_PORT = 7444;
@@ -23,6 +24,13 @@ export const envSchema = z.object({
   /** First start only: creates this admin when no user exists yet. */
   WEFT_ADMIN_USERNAME: z.string().min(1).optional(),
   WEFT_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
+  /** How often active rollouts are advanced (ms). */
+  WEFT_ROLLOUT_TICK_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(60_000)
+    .default(DEFAULT_ROLLOUT_TICK_MS),
 });
 
 export type ControllerEnv = z.infer<typeof envSchema>;

@@ -172,7 +172,7 @@ describe('operator API', () => {
     const response = await fetch(`${controller.apiUrl}/trpc/config.validate`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ yaml: 'x'.repeat(3 * 1024 * 1024) }),
+      body: JSON.stringify({ json: { yaml: 'x'.repeat(3 * 1024 * 1024) } }),
     });
     expect(response.status).toBe(413);
   });
@@ -181,7 +181,7 @@ describe('operator API', () => {
     const login = await fetch(`${controller.apiUrl}/trpc/auth.login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'otto', password: 'operator password 1' }),
+      body: JSON.stringify({ json: { username: 'otto', password: 'operator password 1' } }),
     });
     const cookie = login.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(
@@ -192,7 +192,7 @@ describe('operator API', () => {
       fetch(`${controller.apiUrl}/trpc/revisions.rollback`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie: session, ...headers },
-        body: JSON.stringify({ id: 2 }),
+        body: JSON.stringify({ json: { id: 2 } }),
       });
     expect((await rollback({})).status).toBe(403);
     expect((await rollback({ 'x-weft-csrf': '1' })).status).toBe(200);

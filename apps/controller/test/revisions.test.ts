@@ -65,6 +65,7 @@ describe('revisions in SQLite', () => {
       '20261123000000_init',
       '20261123040000_ca_keys',
       '20261123050000_telemetry_uploads',
+      '20261123060000_rollouts',
     ]);
     await opened.db.$disconnect();
     opened = await openDatabase(opened.file);

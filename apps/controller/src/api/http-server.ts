@@ -1,5 +1,7 @@
-// Serves the operator API over HTTP: tRPC under /trpc/, a liveness answer at /healthz. The
-// caller is found from the session cookie or an `Authorization: Bearer` API token.
+// Serves the operator API over HTTP: tRPC under /trpc/, a liveness answer at /healthz and the
+// controller's own Prometheus metrics at /metrics (both without credentials: neither says
+// anything secret). The caller is found from the session cookie or an `Authorization: Bearer`
+// API token.
 
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
@@ -39,6 +41,16 @@ export function createOperatorApi(
   return createServer((req, res) => {
     if (req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    if (req.url === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+      services.metrics.render().then(
+        ({ contentType, text }) => res.writeHead(200, { 'content-type': contentType }).end(text),
+        (error: unknown) => {
+          log(error, '/metrics');
+          res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n');
+        },
+      );
       return;
     }
     if (!req.url?.startsWith(TRPC_BASE_PATH)) {

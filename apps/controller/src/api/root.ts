@@ -6,7 +6,9 @@ import { certificatesRouter } from './routers/certificates.ts';
 import { configRouter } from './routers/config.ts';
 import { proxiesRouter } from './routers/proxies.ts';
 import { revisionsRouter } from './routers/revisions.ts';
+import { rolloutsRouter } from './routers/rollouts.ts';
 import { routesRouter } from './routers/routes.ts';
+import { servicesRouter } from './routers/services.ts';
 import { telemetryRouter } from './routers/telemetry.ts';
 import { tokensRouter } from './routers/tokens.ts';
 import { usersRouter } from './routers/users.ts';
@@ -23,6 +25,8 @@ export const appRouter = createRouter({
   proxies: proxiesRouter,
   certificates: certificatesRouter,
   telemetry: telemetryRouter,
+  services: servicesRouter,
+  rollouts: rolloutsRouter,
 });
 
 export type AppRouter = typeof appRouter;

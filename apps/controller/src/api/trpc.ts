@@ -4,9 +4,11 @@
 
 import { initTRPC, TRPCError } from '@trpc/server';
 import { type ConfigIssue, MeshConfigError } from '@weft/mesh-config';
+import superjson from 'superjson';
 import { z } from 'zod';
 import type { MeshAuthority } from '../ca/mesh-authority.ts';
 import { ConflictError, NotFoundError, PreconditionError } from '../errors.ts';
+import type { ControllerMetrics } from '../observability/metrics.ts';
 import type { SnapshotPublisher } from '../push/snapshot-publisher.ts';
 import type { AuditRepository } from '../repositories/audit.ts';
 import type { CertificateRepository } from '../repositories/certificates.ts';
@@ -15,6 +17,7 @@ import type { ProxyRepository } from '../repositories/proxies.ts';
 import type { RevisionRepository } from '../repositories/revisions.ts';
 import type { TelemetryRepository } from '../repositories/telemetry.ts';
 import { type Principal, RANK, type Role, type UserRepository } from '../repositories/users.ts';
+import type { RolloutOperations } from '../rollouts/rollout-operations.ts';
 
 export interface Services {
   readonly revisions: RevisionRepository;
@@ -29,6 +32,10 @@ export interface Services {
   readonly telemetry: TelemetryRepository;
   /** Called after the trust bundle changes, so the proxy API and every proxy follow. */
   readonly trustChanged: () => Promise<void>;
+  /** The controller's own metrics, served at /metrics. */
+  readonly metrics: ControllerMetrics;
+  /** Rollout runs: start, commands, status; the runner advances them. */
+  readonly rollouts: RolloutOperations;
 }
 
 export interface Context {
@@ -44,7 +51,9 @@ export interface Context {
 
 export const CSRF_HEADER = 'x-weft-csrf';
 
+// superjson keeps Dates and bigints typed end to end, for the console and the CLI alike.
 const t = initTRPC.context<Context>().create({
+  transformer: superjson,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     return {
@@ -76,7 +85,19 @@ const domainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(domainErrors);
+/** Counts every procedure call by outcome for /metrics, after errors got their final code. */
+const observed = t.middleware(async ({ ctx, path, next }) => {
+  const started = performance.now();
+  const result = await next();
+  ctx.services.metrics.apiRequest(
+    path,
+    result.ok ? 'ok' : result.error.code,
+    (performance.now() - started) / 1_000,
+  );
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(observed).use(domainErrors);
 
 function requireRole(minimum: Role) {
   return t.middleware(async ({ ctx, next, path, type }) => {

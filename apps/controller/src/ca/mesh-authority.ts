@@ -11,6 +11,7 @@ import {
   issueLeafCertificate,
 } from '@weft/pki';
 import { NotFoundError } from '../errors.ts';
+import { controllerChannels } from '../observability/channels.ts';
 import type { CertificateRecord, CertificateRepository } from '../repositories/certificates.ts';
 import { seal, unseal } from './sealing.ts';
 
@@ -67,6 +68,11 @@ export class MeshAuthority {
       },
       seal(next.keyPem, this.sealingKey),
     );
+    controllerChannels.certificateIssued.publish({
+      source: this,
+      kind: 'intermediate',
+      serial: next.serial,
+    });
     await this.certificates.retireAuthority(previous.serial);
     this.intermediate = next;
     return { previous: previous.serial, current: next.serial };
@@ -116,6 +122,16 @@ export class MeshAuthority {
       seal(intermediate.keyPem, this.sealingKey),
       false,
     );
+    controllerChannels.certificateIssued.publish({
+      source: this,
+      kind: 'root',
+      serial: root.serial,
+    });
+    controllerChannels.certificateIssued.publish({
+      source: this,
+      kind: 'intermediate',
+      serial: intermediate.serial,
+    });
     return { root: root.serial, intermediate: intermediate.serial };
   }
 
@@ -161,6 +177,11 @@ export class MeshAuthority {
       notAfter: issued.notAfter,
       pem: issued.certPem,
     });
+    controllerChannels.certificateIssued.publish({
+      source: this,
+      kind: 'workload',
+      serial: issued.serial,
+    });
     return issued;
   }
 
@@ -176,7 +197,17 @@ export class MeshAuthority {
       spiffeId,
       lifetimeMs,
     });
+    controllerChannels.certificateIssued.publish({
+      source: this,
+      kind: 'controller',
+      serial: issued.serial,
+    });
     return { certPem: issued.chainPem, keyPem: keys.privateKeyPem };
+  }
+
+  /** When the root and the intermediate that sign now expire. */
+  signingExpiry(): { root: Date; intermediate: Date } {
+    return { root: this.root.notAfter, intermediate: this.intermediate.notAfter };
   }
 
   async trustBundle(): Promise<string> {

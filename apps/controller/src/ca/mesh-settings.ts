@@ -2,6 +2,7 @@
 
 import {
   DEFAULT_CERTIFICATE_LIFETIME_MS,
+  DEFAULT_ROTATE_AFTER,
   DEFAULT_TRUST_DOMAIN,
   parseDuration,
 } from '@weft/mesh-config';
@@ -18,5 +19,14 @@ export async function certificateLifetimeOf(revisions: RevisionRepository): Prom
   return (
     (lifetime === undefined ? undefined : parseDuration(lifetime)) ??
     DEFAULT_CERTIFICATE_LIFETIME_MS
+  );
+}
+
+/** The share of a workload certificate's lifetime after which its proxy renews it. */
+export async function rotateAfterOf(revisions: RevisionRepository): Promise<number> {
+  const mesh = (await revisions.current()).find((r) => r.kind === 'Mesh');
+  return (
+    (mesh?.kind === 'Mesh' ? mesh.spec.certificates?.rotateAfter : undefined) ??
+    DEFAULT_ROTATE_AFTER
   );
 }

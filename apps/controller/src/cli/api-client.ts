@@ -5,11 +5,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import superjson from 'superjson';
 import type { AppRouter } from '../api/root.ts';
 import { DEFAULT_API_ADDRESS, DEFAULT_API_PORT } from '../env.ts';
 
 export const DEFAULT_SERVER = `http://${DEFAULT_API_ADDRESS}:${DEFAULT_API_PORT}`;
 const CREDENTIALS_FILE = join(homedir(), '.weft', 'credentials.json');
+/** What `-n` means when it is not given: WEFT_NAMESPACE, as kubectl's context namespace. */
+export const DEFAULT_NAMESPACE = process.env.WEFT_NAMESPACE ?? 'default';
 const PRIVATE_FILE_MODE = 0o600;
 
 export interface Credentials {
@@ -43,6 +46,7 @@ export function apiClient(credentials: Credentials) {
     links: [
       httpLink({
         url: `${credentials.server}/trpc`,
+        transformer: superjson,
         headers: () =>
           credentials.token === undefined ? {} : { authorization: `Bearer ${credentials.token}` },
       }),

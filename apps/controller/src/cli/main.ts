@@ -7,6 +7,7 @@ import { registerControllerCommand } from './commands/controller.ts';
 import { registerFleetCommands } from './commands/fleet.ts';
 import { registerPkiCommand } from './commands/pki.ts';
 import { registerRemoteCommands } from './commands/remote.ts';
+import { registerRolloutCommands } from './commands/rollout.ts';
 import { registerValidateCommand } from './commands/validate.ts';
 
 const program = new Command('weft')
@@ -22,5 +23,6 @@ registerControllerCommand(program);
 registerAdminCommand(program);
 registerRemoteCommands(program);
 registerFleetCommands(program);
+registerRolloutCommands(program);
 
 await program.parseAsync(process.argv);

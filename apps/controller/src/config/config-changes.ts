@@ -2,15 +2,17 @@
 // validated as a whole set before anything is written, and lands as one audited revision.
 
 import {
+  type BackendRef,
   diffResourceSets,
   MeshConfigError,
   mergeResources,
   type Resource,
   type ResourceChange,
+  type RouteRule,
   removeResources,
   validateResourceSet,
 } from '@weft/mesh-config';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, PreconditionError } from '../errors.ts';
 import type { AuditRecord } from '../repositories/audit.ts';
 import type { ChangeOutcome, RevisionRepository } from '../repositories/revisions.ts';
 
@@ -155,5 +157,68 @@ export function setCanaryWeights(
       );
     },
     (changes, id) => auditOf(actor, 'routes.setCanaryWeights', changes, id),
+  );
+}
+
+/**
+ * A rollout step: in every rule of the route that sends to the service's stable version, the
+ * stable and canary versions get these weights, the canary joining a rule it is not yet in.
+ * Rules that do not send to the stable version (a header opt-in, say) are left alone.
+ */
+export function setRolloutWeights(
+  revisions: RevisionRepository,
+  target: {
+    namespace: string;
+    route: string;
+    service: string;
+    stableVersion: string;
+    canaryVersion: string;
+    stableWeight: number;
+    canaryWeight: number;
+    message: string;
+  },
+  actor: string,
+): Promise<ChangeOutcome> {
+  const key = `HTTPRoute/${target.namespace}/${target.route}`;
+  const isVersion = (b: BackendRef, version: string) =>
+    b.name === target.service &&
+    (b.namespace ?? target.namespace) === target.namespace &&
+    b.version === version;
+  const sendsTo = (rule: RouteRule, version: string) =>
+    rule.backendRefs.some((b) => isVersion(b, version));
+  return revisions.change(
+    { author: actor, message: target.message, source: 'ROLLOUT' },
+    (current) => {
+      const route = current.find(
+        (r) =>
+          r.kind === 'HTTPRoute' &&
+          r.metadata.namespace === target.namespace &&
+          r.metadata.name === target.route,
+      );
+      if (route?.kind !== 'HTTPRoute') throw new NotFoundError(key);
+      if (!route.spec.rules.some((rule) => sendsTo(rule, target.stableVersion)))
+        throw new PreconditionError(
+          `${key} has no rule that sends to ${target.service} ${target.stableVersion}, the stable version`,
+        );
+      const rules = route.spec.rules.map((rule) => {
+        if (!sendsTo(rule, target.stableVersion)) return rule;
+        const backendRefs = rule.backendRefs.map((b) => {
+          if (isVersion(b, target.stableVersion)) return { ...b, weight: target.stableWeight };
+          if (isVersion(b, target.canaryVersion)) return { ...b, weight: target.canaryWeight };
+          return b;
+        });
+        if (!sendsTo(rule, target.canaryVersion))
+          backendRefs.push({
+            name: target.service,
+            version: target.canaryVersion,
+            weight: target.canaryWeight,
+          });
+        return { ...rule, backendRefs };
+      });
+      return assertValid(
+        current.map((r) => (r === route ? { ...route, spec: { ...route.spec, rules } } : r)),
+      );
+    },
+    (changes, id) => auditOf(actor, 'rollouts.setWeights', changes, id),
   );
 }

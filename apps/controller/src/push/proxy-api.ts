@@ -11,6 +11,7 @@ import { trafficBatch } from '@weft/telemetry';
 import { z } from 'zod';
 import { hashSecret } from '../auth/secrets.ts';
 import type { MeshAuthority } from '../ca/mesh-authority.ts';
+import { controllerChannels } from '../observability/channels.ts';
 import type { AuditRepository } from '../repositories/audit.ts';
 import { JoinTokenError, type JoinTokenRepository } from '../repositories/join-tokens.ts';
 import type { ProxyRepository } from '../repositories/proxies.ts';
@@ -105,6 +106,11 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ProxyApiDe
     if (input.data.error === undefined)
       await deps.proxies.acked(caller, input.data.version, input.data.hash, new Date());
     else await deps.proxies.nacked(caller, input.data.error, new Date());
+    controllerChannels.snapshotAnswered.publish({
+      source: deps.publisher,
+      proxyId: caller,
+      outcome: input.data.error === undefined ? 'ack' : 'nack',
+    });
     return reply(res, 200, { recorded: true });
   }
   if (req.method === 'POST' && path === '/v1/telemetry') {

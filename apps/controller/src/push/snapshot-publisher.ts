@@ -4,6 +4,7 @@
 
 import { compileSnapshots, type ProxySnapshot } from '@weft/mesh-config';
 import type { Logger } from 'pino';
+import { controllerChannels } from '../observability/channels.ts';
 import type { CertificateRepository } from '../repositories/certificates.ts';
 import type { ProxyRepository } from '../repositories/proxies.ts';
 import type { RevisionRepository } from '../repositories/revisions.ts';
@@ -85,6 +86,11 @@ export class SnapshotPublisher {
     return this.watchers.has(proxyId);
   }
 
+  /** How many proxies have a watch stream open now. */
+  get watchStreams(): number {
+    return this.watchers.size;
+  }
+
   private async compileAndSend(): Promise<void> {
     const [resources, latest, live, revokedSerials, trustBundle] = await Promise.all([
       this.revisions.current(),
@@ -103,12 +109,12 @@ export class SnapshotPublisher {
     const workloads = live.filter((p) => services.has(`${p.namespace}/${p.service}`));
     if (workloads.length === 0) return;
     this.generation += 1;
-    this.latest = compileSnapshots({
-      resources,
-      workloads,
-      version: `r${latest?.id ?? 0}.${this.generation}`,
-      revokedSerials,
-      trustBundle,
+    const version = `r${latest?.id ?? 0}.${this.generation}`;
+    this.latest = compileSnapshots({ resources, workloads, version, revokedSerials, trustBundle });
+    controllerChannels.snapshotsPublished.publish({
+      source: this,
+      version,
+      proxies: this.latest.size,
     });
     await Promise.all(
       [...this.watchers].map(([proxyId, watcher]) => {
@@ -128,5 +134,6 @@ export class SnapshotPublisher {
       this.log.error({ err: error, proxyId }, 'cannot record a sent snapshot');
     }
     watcher.send(snapshot);
+    controllerChannels.snapshotSent.publish({ source: this, proxyId, version: snapshot.version });
   }
 }

@@ -95,6 +95,24 @@ export class CertificateRepository {
     });
   }
 
+  /** Certificates that had not expired by `expiredAfter` (so also those still valid), without PEM. */
+  async notExpiredBefore(expiredAfter: Date): Promise<Omit<CertificateRecord, 'pem'>[]> {
+    return this.db.certificate.findMany({
+      where: { notAfter: { gte: expiredAfter } },
+      omit: { pem: true, revokedAt: true, revokedReason: true, createdAt: true },
+      orderBy: { notAfter: 'asc' },
+    });
+  }
+
+  /** Serials of the CA keys that sign now (one root, one intermediate, outside a rotation). */
+  async signingAuthorities(): Promise<Set<string>> {
+    const keys = await this.db.caKey.findMany({
+      where: { active: true },
+      select: { serial: true },
+    });
+    return new Set(keys.map((k) => k.serial));
+  }
+
   async revoke(serial: string, reason: string, at: Date): Promise<boolean> {
     const { count } = await this.db.certificate.updateMany({
       where: { serial, status: { not: 'REVOKED' } },

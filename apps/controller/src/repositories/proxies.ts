@@ -108,6 +108,12 @@ export class ProxyRepository {
   async list(): Promise<ProxyRecord[]> {
     return (await this.db.proxy.findMany({ orderBy: { id: 'asc' } })).map(toRecord);
   }
+
+  /** How many registered proxies are in each sync state (states with none are absent). */
+  async countBySyncState(): Promise<Partial<Record<SyncState, number>>> {
+    const groups = await this.db.proxy.groupBy({ by: ['syncState'], _count: { _all: true } });
+    return Object.fromEntries(groups.map((g) => [g.syncState, g._count._all]));
+  }
 }
 
 type ProxyRow = Awaited<ReturnType<Db['proxy']['findMany']>>[number];

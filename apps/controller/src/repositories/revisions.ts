@@ -125,6 +125,12 @@ export class RevisionRepository {
     return row === null ? undefined : toRevision(row);
   }
 
+  /** The newest revision's id, 0 before the first; cheaper than latest() when only the id counts. */
+  async latestId(): Promise<number> {
+    const row = await this.db.revision.findFirst({ orderBy: { id: 'desc' }, select: { id: true } });
+    return row?.id ?? 0;
+  }
+
   /** Newest first; `before` pages backwards from a revision id. */
   async list(options: { limit: number; before?: number }): Promise<RevisionSummary[]> {
     const rows = await this.db.revision.findMany({

@@ -3,6 +3,7 @@
 
 import { LatencySketch, type TrafficBatch } from '@weft/telemetry';
 import type { Db } from '../db/database.ts';
+import { controllerChannels } from '../observability/channels.ts';
 
 /** The finest tier, where batches land; compact() moves older data to coarser ones. */
 export const BUCKET_SECONDS = 10;
@@ -28,6 +29,12 @@ export class TelemetryRepository {
 
   /** Merges a batch; returns false when it was merged before. */
   async ingest(batch: TrafficBatch): Promise<boolean> {
+    const merged = await this.merge(batch);
+    controllerChannels.telemetryBatch.publish({ source: this, proxyId: batch.proxyId, merged });
+    return merged;
+  }
+
+  private merge(batch: TrafficBatch): Promise<boolean> {
     const bucketStart = new Date(
       Math.floor(batch.windowEnd / (BUCKET_SECONDS * 1_000)) * BUCKET_SECONDS * 1_000,
     );
@@ -66,23 +73,16 @@ export class TelemetryRepository {
     const rows = await this.db.telemetryRollup.findMany({
       where: { destination, bucketStart: { gte: since } },
     });
-    const versions = new Map<
-      string,
-      { requests: number; errors: number; latency: LatencySketch }
-    >();
+    const versions = new Map<string, Figures>();
     for (const row of rows) {
-      let figures = versions.get(row.destVersion);
-      if (figures === undefined) {
-        figures = { requests: 0, errors: 0, latency: LatencySketch.empty() };
-        versions.set(row.destVersion, figures);
-      }
-      figures.requests += row.requests;
-      figures.errors += row.errors;
-      figures.latency.merge(LatencySketch.fromBytes(row.sketch));
+      addInto(
+        figuresAt(versions, row.destVersion),
+        row.requests,
+        row.errors,
+        LatencySketch.fromBytes(row.sketch),
+      );
     }
-    return [...versions]
-      .map(([version, figures]) => ({ version, ...figures }))
-      .sort((a, b) => a.version.localeCompare(b.version));
+    return versionList(versions);
   }
 
   /**
@@ -91,6 +91,17 @@ export class TelemetryRepository {
    * request exactly once, in one tier or the other.
    */
   async compact(now: Date): Promise<{ moved: number; dropped: number }> {
+    try {
+      const outcome = await this.compactTiers(now);
+      controllerChannels.compaction.publish({ source: this, ...outcome, failed: false });
+      return outcome;
+    } catch (error) {
+      controllerChannels.compaction.publish({ source: this, moved: 0, dropped: 0, failed: true });
+      throw error;
+    }
+  }
+
+  private async compactTiers(now: Date): Promise<{ moved: number; dropped: number }> {
     // A proxy re-sends at most an hour of batches; a day of upload records is enough to dedupe.
     await this.db.telemetryUpload.deleteMany({
       where: { receivedAt: { lt: new Date(now.getTime() - UPLOAD_MEMORY_MS) } },
@@ -140,39 +151,118 @@ export class TelemetryRepository {
     return { moved, dropped: 0 };
   }
 
-  /** Every caller -> callee pair seen since `since`, merged over versions and routes. */
+  /**
+   * Every caller -> callee pair seen since `since`, merged over routes: in total and per
+   * destination version.
+   */
   async edges(since: Date): Promise<EdgeFigures[]> {
     const rows = await this.db.telemetryRollup.findMany({ where: { bucketStart: { gte: since } } });
-    const edges = new Map<string, EdgeFigures>();
+    const edges = new Map<string, { edge: EdgeFigures; versions: Map<string, Figures> }>();
     for (const row of rows) {
       const id = `${row.source} ${row.destination}`;
-      let edge = edges.get(id);
-      if (edge === undefined) {
-        edge = {
-          source: row.source,
-          destination: row.destination,
-          requests: 0,
-          errors: 0,
-          latency: LatencySketch.empty(),
+      let entry = edges.get(id);
+      if (entry === undefined) {
+        entry = {
+          edge: {
+            source: row.source,
+            destination: row.destination,
+            ...emptyFigures(),
+            byVersion: [],
+          },
+          versions: new Map(),
         };
-        edges.set(id, edge);
+        edges.set(id, entry);
       }
-      edge.requests += row.requests;
-      edge.errors += row.errors;
-      edge.latency.merge(LatencySketch.fromBytes(row.sketch));
+      const latency = LatencySketch.fromBytes(row.sketch);
+      addInto(entry.edge, row.requests, row.errors, latency);
+      addInto(figuresAt(entry.versions, row.destVersion), row.requests, row.errors, latency);
     }
-    return [...edges.values()].sort((a, b) =>
-      `${a.source} ${a.destination}`.localeCompare(`${b.source} ${b.destination}`),
-    );
+    return [...edges.values()]
+      .map(({ edge, versions }) => ({ ...edge, byVersion: versionList(versions) }))
+      .sort((a, b) => `${a.source} ${a.destination}`.localeCompare(`${b.source} ${b.destination}`));
+  }
+
+  /**
+   * Calls to `destination` (from `source` only, when given) since `since`, merged into steps of
+   * `stepSeconds` aligned to the epoch: per destination version and in total, keyed by each
+   * step's start (epoch ms). A row from a tier coarser than the step counts in the step its
+   * bucket starts in.
+   */
+  async series(query: {
+    destination: string;
+    source?: string;
+    since: Date;
+    stepSeconds: number;
+  }): Promise<SeriesFigures> {
+    const rows = await this.db.telemetryRollup.findMany({
+      where: {
+        destination: query.destination,
+        ...(query.source === undefined ? {} : { source: query.source }),
+        bucketStart: { gte: query.since },
+      },
+    });
+    const stepMs = query.stepSeconds * 1_000;
+    const total = new Map<number, Figures>();
+    const versions = new Map<string, Map<number, Figures>>();
+    for (const row of rows) {
+      const t = Math.floor(row.bucketStart.getTime() / stepMs) * stepMs;
+      let steps = versions.get(row.destVersion);
+      if (steps === undefined) {
+        steps = new Map();
+        versions.set(row.destVersion, steps);
+      }
+      const latency = LatencySketch.fromBytes(row.sketch);
+      addInto(figuresAt(total, t), row.requests, row.errors, latency);
+      addInto(figuresAt(steps, t), row.requests, row.errors, latency);
+    }
+    return { total, versions };
   }
 }
 
-export interface EdgeFigures {
-  readonly source: string;
-  readonly destination: string;
+/** Requests, 5xx errors and the merged latency sketch (milliseconds) of some calls. */
+export interface Figures {
   requests: number;
   errors: number;
   readonly latency: LatencySketch;
+}
+
+export interface EdgeFigures extends Figures {
+  readonly source: string;
+  readonly destination: string;
+  /** Per destination version, by version name ("" when the call went to no version subset). */
+  readonly byVersion: VersionFigures[];
+}
+
+export interface SeriesFigures {
+  /** Step start (epoch ms) -> figures; steps without calls are absent. */
+  readonly total: ReadonlyMap<number, Figures>;
+  /** Destination version -> step start -> figures. */
+  readonly versions: ReadonlyMap<string, ReadonlyMap<number, Figures>>;
+}
+
+export function emptyFigures(): Figures {
+  return { requests: 0, errors: 0, latency: LatencySketch.empty() };
+}
+
+function addInto(figures: Figures, requests: number, errors: number, latency: LatencySketch): void {
+  figures.requests += requests;
+  figures.errors += errors;
+  figures.latency.merge(latency);
+}
+
+function figuresAt<K>(map: Map<K, Figures>, key: K): Figures {
+  let figures = map.get(key);
+  if (figures === undefined) {
+    figures = emptyFigures();
+    map.set(key, figures);
+  }
+  return figures;
+}
+
+function versionList(versions: Map<string, Figures>): VersionFigures[] {
+  return [...versions]
+    .map(([version, figures]) => ({ version, ...figures }))
+    .sort((a, b) => a.version.localeCompare(b.version));
 }
 
 type Transaction = Parameters<Parameters<Db['$transaction']>[0]>[0];

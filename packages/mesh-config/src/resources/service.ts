@@ -1,10 +1,13 @@
-// Service: a named workload group, its ports, its versions (subsets), and the services it calls.
+// Service: a named workload group, its ports, its versions (subsets), the services it calls, and
+// the objectives (SLOs) the console judges its golden metrics by.
 
 import { z } from 'zod';
-import { dnsLabel, nonEmptyArray, port } from '../fields.ts';
+import { dnsLabel, duration, nonEmptyArray, port, ratio } from '../fields.ts';
 import { resourceKind, serviceRef } from './meta.ts';
 
 export const VERSION_LABEL = 'version';
+/** The same bound as a Rollout's analysis.maxP99Latency, so one objective can feed both. */
+const MAX_P99_OBJECTIVE_MS = 600_000;
 
 export const serviceSpec = z.strictObject({
   protocol: z.literal('http', { error: 'must be "http"' }).default('http'),
@@ -32,6 +35,13 @@ export const serviceSpec = z.strictObject({
       { error: 'must be a list' },
     )
     .default([]),
+  /** What "healthy" means for calls to this service; the proxies' telemetry is judged by it. */
+  objectives: z
+    .strictObject({
+      successRate: ratio.optional(),
+      p99Latency: duration({ minMs: 1, maxMs: MAX_P99_OBJECTIVE_MS }).optional(),
+    })
+    .optional(),
 });
 
 export const serviceResource = resourceKind('Service', serviceSpec);

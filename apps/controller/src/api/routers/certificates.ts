@@ -2,7 +2,8 @@
 // their next snapshot.
 
 import { z } from 'zod';
-import { trustDomainOf } from '../../ca/mesh-settings.ts';
+import { certificateInventory, EXPIRED_SHOWN_MS } from '../../ca/inventory.ts';
+import { rotateAfterOf, trustDomainOf } from '../../ca/mesh-settings.ts';
 import { NotFoundError, PreconditionError } from '../../errors.ts';
 import { adminProcedure, createRouter, viewerProcedure } from '../trpc.ts';
 
@@ -25,6 +26,21 @@ export const certificatesRouter = createRouter({
         )
       ).map(({ pem: _pem, ...certificate }) => certificate),
     ),
+
+  /**
+   * What is in force: CA certificates, each proxy's current workload certificate (those it
+   * replaced by renewing are left out) and the next renewal; expired ones only for a day.
+   */
+  inventory: viewerProcedure.query(async ({ ctx }) => {
+    const now = new Date();
+    const [certificates, signing, proxies, rotateAfter] = await Promise.all([
+      ctx.services.certificates.notExpiredBefore(new Date(now.getTime() - EXPIRED_SHOWN_MS)),
+      ctx.services.certificates.signingAuthorities(),
+      ctx.services.proxies.list(),
+      rotateAfterOf(ctx.services.revisions),
+    ]);
+    return certificateInventory({ now, certificates, signing, proxies, rotateAfter });
+  }),
 
   revoke: adminProcedure
     .input(

@@ -1,22 +1,39 @@
-// The mesh's own numbers: calls to a service per version over a window, with percentiles
-// merged from the proxies' sketches (1% relative error), for canary comparison.
+// The mesh's own numbers, merged from the proxies' sketches (1% relative error): per version
+// of a service for canary comparison, as time series for charts, as golden metrics per service
+// judged by its objectives, and as the service graph. Durations are ms, times epoch ms, rates
+// 0..1 (null without requests).
 
 import { z } from 'zod';
+import { meshGraph, meshOverview } from '../../telemetry/overview.ts';
+import { fillSteps, seriesSteps } from '../../telemetry/series.ts';
 import { createRouter, viewerProcedure } from '../trpc.ts';
 
+const MIN_SERIES_WINDOW_SECONDS = 60;
 const MAX_WINDOW_SECONDS = 7 * 86_400;
+const DEFAULT_SERIES_WINDOW_SECONDS = 900;
+const DEFAULT_OVERVIEW_WINDOW_SECONDS = 300;
+const DEFAULT_GRAPH_WINDOW_SECONDS = 60;
+
+/** "namespace/name" */
+const serviceKey = z
+  .string()
+  .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { error: 'must be namespace/name' });
+
+const windowOf = (defaultSeconds: number, minSeconds = 10) =>
+  z.number().int().min(minSeconds).max(MAX_WINDOW_SECONDS).default(defaultSeconds);
+
+const sinceSeconds = (seconds: number) => new Date(Date.now() - seconds * 1_000);
 
 export const telemetryRouter = createRouter({
   byVersion: viewerProcedure
     .input(
       z.strictObject({
-        /** "namespace/name" */
-        service: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { error: 'must be namespace/name' }),
-        windowSeconds: z.number().int().min(10).max(MAX_WINDOW_SECONDS).default(300),
+        service: serviceKey,
+        windowSeconds: windowOf(300),
       }),
     )
     .query(async ({ ctx, input }) => {
-      const since = new Date(Date.now() - input.windowSeconds * 1_000);
+      const since = sinceSeconds(input.windowSeconds);
       return (await ctx.services.telemetry.byVersion(input.service, since)).map((v) => ({
         version: v.version,
         requests: v.requests,
@@ -31,46 +48,72 @@ export const telemetryRouter = createRouter({
     }),
 
   /**
-   * The service graph: every configured service as a node, every observed call as an edge with
-   * req/s, success rate and p99. Edges are recorded by the calling proxy, which speaks only
-   * mTLS to its peers, so their mTLS share is whole; plaintext callers outside the mesh are not edges.
+   * Calls to a service over a window as points at one step: 10 s steps up to 1 h, 1 min up to
+   * 24 h, 10 min beyond, widened to keep at most 120 points. Every step is a point (zero
+   * requests where none came); the last step is still filling, so its rate reads low.
+   * `source` keeps only calls from that service (one edge of the graph).
    */
-  graph: viewerProcedure
+  series: viewerProcedure
+    .input(
+      z.strictObject({
+        service: serviceKey,
+        windowSeconds: windowOf(DEFAULT_SERIES_WINDOW_SECONDS, MIN_SERIES_WINDOW_SECONDS),
+        source: serviceKey.optional(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const steps = seriesSteps(Date.now(), input.windowSeconds);
+      const figures = await ctx.services.telemetry.series({
+        destination: input.service,
+        ...(input.source === undefined ? {} : { source: input.source }),
+        since: new Date(steps.first),
+        stepSeconds: steps.stepSeconds,
+      });
+      return {
+        service: input.service,
+        source: input.source ?? null,
+        windowSeconds: input.windowSeconds,
+        stepSeconds: steps.stepSeconds,
+        versions: [...figures.versions]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([version, byStep]) => ({ version, points: fillSteps(byStep, steps) })),
+        total: fillSteps(figures.total, steps),
+      };
+    }),
+
+  /** Golden metrics of the whole mesh and per destination service, judged by its objectives. */
+  overview: viewerProcedure
     .input(
       z
-        .strictObject({
-          windowSeconds: z.number().int().min(10).max(MAX_WINDOW_SECONDS).default(60),
-        })
-        .default({ windowSeconds: 60 }),
+        .strictObject({ windowSeconds: windowOf(DEFAULT_OVERVIEW_WINDOW_SECONDS) })
+        .default({ windowSeconds: DEFAULT_OVERVIEW_WINDOW_SECONDS }),
     )
     .query(async ({ ctx, input }) => {
       const [resources, edges] = await Promise.all([
         ctx.services.revisions.current(),
-        ctx.services.telemetry.edges(new Date(Date.now() - input.windowSeconds * 1_000)),
+        ctx.services.telemetry.edges(sinceSeconds(input.windowSeconds)),
       ]);
-      const nodes = new Map<string, { id: string; versions: string[] }>();
-      for (const r of resources) {
-        if (r.kind === 'Service') {
-          const id = `${r.metadata.namespace}/${r.metadata.name}`;
-          nodes.set(id, { id, versions: r.spec.versions.map((v) => v.name) });
-        }
-      }
-      for (const edge of edges) {
-        for (const id of [edge.source, edge.destination])
-          if (!nodes.has(id)) nodes.set(id, { id, versions: [] });
-      }
-      return {
-        windowSeconds: input.windowSeconds,
-        nodes: [...nodes.values()].sort((a, b) => a.id.localeCompare(b.id)),
-        edges: edges.map((e) => ({
-          source: e.source,
-          destination: e.destination,
-          requests: e.requests,
-          requestsPerSecond: e.requests / input.windowSeconds,
-          successRate: e.requests === 0 ? null : (e.requests - e.errors) / e.requests,
-          p99: e.latency.quantile(0.99),
-          mtlsShare: 1,
-        })),
-      };
+      return meshOverview(resources, edges, input.windowSeconds);
+    }),
+
+  /**
+   * The service graph: every configured service as a node with its inbound golden metrics,
+   * every observed call as an edge with req/s, success rate, percentiles and mTLS share, in
+   * total and per destination version. Edges are recorded by the calling proxy, which speaks
+   * only mTLS to its peers, so their mTLS share is whole; plaintext callers outside the mesh
+   * are not edges.
+   */
+  graph: viewerProcedure
+    .input(
+      z
+        .strictObject({ windowSeconds: windowOf(DEFAULT_GRAPH_WINDOW_SECONDS) })
+        .default({ windowSeconds: DEFAULT_GRAPH_WINDOW_SECONDS }),
+    )
+    .query(async ({ ctx, input }) => {
+      const [resources, edges] = await Promise.all([
+        ctx.services.revisions.current(),
+        ctx.services.telemetry.edges(sinceSeconds(input.windowSeconds)),
+      ]);
+      return meshGraph(resources, edges, input.windowSeconds);
     }),
 });

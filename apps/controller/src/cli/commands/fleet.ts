@@ -2,6 +2,7 @@
 
 import { parseDuration } from '@weft/mesh-config';
 import type { Command } from 'commander';
+import { DEFAULT_NAMESPACE } from '../api-client.ts';
 import { print, remote } from './remote-action.ts';
 
 export function registerFleetCommands(program: Command): void {
@@ -11,7 +12,7 @@ export function registerFleetCommands(program: Command): void {
     .command('create')
     .description('create a join token for one service; it is shown once')
     .requiredOption('--service <name>', 'the service proxies will join as')
-    .option('-n, --namespace <namespace>', 'its namespace', 'default')
+    .option('-n, --namespace <namespace>', 'its namespace', DEFAULT_NAMESPACE)
     .option('--ttl <duration>', 'how long it can be used, e.g. 24h', '24h')
     .option('--max-uses <n>', 'how many proxies may use it (default: any number until it expires)')
     .action(

@@ -3,7 +3,13 @@
 
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { apiClient, DEFAULT_SERVER, describeApiError, saveCredentials } from '../api-client.ts';
+import {
+  apiClient,
+  DEFAULT_NAMESPACE,
+  DEFAULT_SERVER,
+  describeApiError,
+  saveCredentials,
+} from '../api-client.ts';
 import { type Client, print, readYaml, remote } from './remote-action.ts';
 
 const DEFAULT_WAIT_SECONDS = 60;
@@ -107,7 +113,7 @@ export function registerRemoteCommands(program: Command): void {
     .description('set version weights, e.g. weft canary set catalog v1=70 v2=30')
     .argument('<route>', 'the HTTPRoute')
     .argument('<weights...>', 'version=weight pairs')
-    .option('-n, --namespace <namespace>', 'the route namespace', 'default')
+    .option('-n, --namespace <namespace>', 'the route namespace', DEFAULT_NAMESPACE)
     .option('--wait', 'wait until every affected proxy has applied it')
     .action(
       remote(

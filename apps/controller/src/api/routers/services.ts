@@ -1,0 +1,38 @@
+// The service catalog: each configured Service with its upstreams, routes, objectives and the
+// proxies serving it now.
+
+import { z } from 'zod';
+import { serviceDetail, serviceSummaries } from '../../catalog/services.ts';
+import { NotFoundError } from '../../errors.ts';
+import { PROXY_EXPIRY_MS } from '../../push/snapshot-publisher.ts';
+import { createRouter, viewerProcedure } from '../trpc.ts';
+
+/** Proxies heard from within the expiry are the ones in other proxies' endpoints. */
+const liveSince = () => new Date(Date.now() - PROXY_EXPIRY_MS);
+
+export const servicesRouter = createRouter({
+  list: viewerProcedure.query(async ({ ctx }) => {
+    const [resources, proxies] = await Promise.all([
+      ctx.services.revisions.current(),
+      ctx.services.proxies.list(),
+    ]);
+    return serviceSummaries(resources, proxies, liveSince());
+  }),
+
+  get: viewerProcedure
+    .input(
+      z.strictObject({
+        /** "namespace/name" */
+        service: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, { error: 'must be namespace/name' }),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const [resources, proxies] = await Promise.all([
+        ctx.services.revisions.current(),
+        ctx.services.proxies.list(),
+      ]);
+      const detail = serviceDetail(resources, proxies, liveSince(), input.service);
+      if (detail === undefined) throw new NotFoundError(`Service ${input.service}`);
+      return detail;
+    }),
+});

@@ -1,0 +1,89 @@
+// Events the controller's parts publish through node:diagnostics_channel, so metrics subscribe
+// to them and the code that does the work only says what happened.
+
+import diagnostics_channel from 'node:diagnostics_channel';
+
+/**
+ * Every event names its `source`, the instance that published it: one process may run several
+ * controllers (the tests do), and each counts only its own.
+ */
+interface Sourced {
+  readonly source: object;
+}
+
+export interface SnapshotsPublishedEvent extends Sourced {
+  /** The snapshot set's version, `r<revision>.<generation>`. */
+  readonly version: string;
+  readonly proxies: number;
+}
+
+export interface SnapshotSentEvent extends Sourced {
+  readonly proxyId: string;
+  readonly version: string;
+}
+
+export interface SnapshotAnswerEvent extends Sourced {
+  readonly proxyId: string;
+  readonly outcome: 'ack' | 'nack';
+}
+
+export interface TelemetryBatchEvent extends Sourced {
+  readonly proxyId: string;
+  /** false: the batch was merged before (a re-send) and changed nothing. */
+  readonly merged: boolean;
+}
+
+export interface CompactionEvent extends Sourced {
+  readonly moved: number;
+  readonly dropped: number;
+  readonly failed: boolean;
+}
+
+export interface CertificateIssuedEvent extends Sourced {
+  readonly kind: 'workload' | 'controller' | 'intermediate' | 'root';
+  readonly serial: string;
+}
+
+export class EventChannel<T extends Sourced> {
+  private readonly channel: diagnostics_channel.Channel;
+
+  constructor(readonly name: string) {
+    this.channel = diagnostics_channel.channel(name);
+  }
+
+  get hasSubscribers(): boolean {
+    return this.channel.hasSubscribers;
+  }
+
+  publish(event: T): void {
+    if (this.channel.hasSubscribers) this.channel.publish(event);
+  }
+
+  /** Calls `listener` for events from `source` only; returns the unsubscribe. */
+  subscribe(source: object, listener: (event: T) => void): () => void {
+    const handler = (message: unknown) => {
+      if ((message as T).source === source) listener(message as T);
+    };
+    diagnostics_channel.subscribe(this.name, handler);
+    return () => {
+      diagnostics_channel.unsubscribe(this.name, handler);
+    };
+  }
+}
+
+export const controllerChannels = {
+  /** The publisher compiled a new snapshot set (source: SnapshotPublisher). */
+  snapshotsPublished: new EventChannel<SnapshotsPublishedEvent>(
+    'weft:controller:snapshots:published',
+  ),
+  /** One proxy's changed snapshot went out on its watch stream (source: SnapshotPublisher). */
+  snapshotSent: new EventChannel<SnapshotSentEvent>('weft:controller:snapshot:sent'),
+  /** A proxy applied (ACK) or refused (NACK) a snapshot (source: SnapshotPublisher). */
+  snapshotAnswered: new EventChannel<SnapshotAnswerEvent>('weft:controller:snapshot:answered'),
+  /** A telemetry batch arrived (source: TelemetryRepository). */
+  telemetryBatch: new EventChannel<TelemetryBatchEvent>('weft:controller:telemetry:batch'),
+  /** A rollup compaction run ended (source: TelemetryRepository). */
+  compaction: new EventChannel<CompactionEvent>('weft:controller:telemetry:compaction'),
+  /** The CA issued a certificate (source: MeshAuthority). */
+  certificateIssued: new EventChannel<CertificateIssuedEvent>('weft:controller:certificate:issued'),
+} as const;

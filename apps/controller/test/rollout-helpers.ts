@@ -1,0 +1,201 @@
+// For the rollout tests: a mesh with one Rollout per service, and a stand-in proxy that joins
+// with a token and uploads traffic batches (built with @weft/telemetry) over the proxy API, the
+// path real proxies take.
+
+import { readFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { createCsr, generateKeyPair } from '@weft/pki';
+import { TrafficWindow } from '@weft/telemetry';
+import { PROXY_ID_HEADER } from '../src/push/proxy-api.ts';
+
+/** One Rollout per service, each with its own steps; every service has v1, v2 and v3. */
+export function rolloutMesh(
+  rollouts: Record<string, { steps: string; analysis?: string; rollbackOnFailure?: boolean }>,
+): string {
+  const docs = [
+    `apiVersion: weft.dev/v1alpha1
+kind: Mesh
+metadata: { name: default }
+spec:
+  trustDomain: weft.local
+  access: { defaultAction: allow }`,
+    `apiVersion: weft.dev/v1alpha1
+kind: Service
+metadata: { name: frontend, namespace: shop }
+spec:
+  ports: [{ port: 8080 }]
+  upstreams: [${Object.keys(rollouts)
+    .map((s) => `{ service: { name: ${s} } }`)
+    .join(', ')}]`,
+  ];
+  for (const [service, rollout] of Object.entries(rollouts)) {
+    docs.push(
+      `apiVersion: weft.dev/v1alpha1
+kind: Service
+metadata: { name: ${service}, namespace: shop }
+spec:
+  ports: [{ port: 8080 }]
+  versions: [{ name: v1 }, { name: v2 }, { name: v3 }]`,
+      // The canary is not in the route yet: the rollout has to add it.
+      `apiVersion: weft.dev/v1alpha1
+kind: HTTPRoute
+metadata: { name: ${service}, namespace: shop }
+spec:
+  parentRefs: [{ name: ${service} }]
+  rules:
+    - name: testers
+      matches: [{ headers: [{ name: x-canary, value: "1" }] }]
+      backendRefs: [{ name: ${service}, version: v3 }]
+    - name: split
+      backendRefs: [{ name: ${service}, version: v1, weight: 100 }]`,
+      `apiVersion: weft.dev/v1alpha1
+kind: Rollout
+metadata: { name: ${service}, namespace: shop }
+spec:
+  service: ${service}
+  stableVersion: v1
+  canaryVersion: v2
+  steps: ${rollout.steps}
+  analysis: ${rollout.analysis ?? '{ interval: 1s, minSuccessRate: 0.95, maxP99Latency: 300ms, minRequests: 10, failureLimit: 2 }'}
+  rollbackOnFailure: ${rollout.rollbackOnFailure ?? true}`,
+    );
+  }
+  return docs.join('\n---\n');
+}
+
+/** How one version of one service behaves: requests per batch, failing share, latency. */
+export interface Traffic {
+  readonly requests: number;
+  readonly errorRate?: number;
+  readonly latencyMs?: number;
+}
+
+const UPLOAD_EVERY_MS = 200;
+const CONTROLLER_SAN = '/ns/weft-system/sa/controller';
+
+interface Answer {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+function post(
+  url: string,
+  body: unknown,
+  tls: { ca: string; cert?: string; key?: string },
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  const text = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        ...tls,
+        headers: { 'content-type': 'application/json', ...headers },
+        checkServerIdentity: (_host, cert) =>
+          (cert.subjectaltname ?? '').includes(CONTROLLER_SAN)
+            ? undefined
+            : new Error(`not the controller: ${cert.subjectaltname}`),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+/**
+ * A frontend proxy in all but forwarding: joins with a token, then every 200 ms uploads what it
+ * "saw" calling each service, per version, as the traffic table says at that moment.
+ */
+export class TelemetryFeeder {
+  /** service -> version -> traffic; tests change it while the feeder runs. */
+  readonly traffic = new Map<string, Record<string, Traffic>>();
+  private timer: NodeJS.Timeout | undefined;
+  private sequence = Date.now();
+  private uploading: Promise<void> = Promise.resolve();
+  uploaded = 0;
+
+  private constructor(
+    private readonly proxyApiUrl: () => string,
+    private readonly tls: { ca: string; cert: string; key: string },
+    private readonly proxyId: string,
+  ) {}
+
+  static async join(
+    proxyApiUrl: () => string,
+    trustBundleFile: string,
+    joinToken: string,
+  ): Promise<TelemetryFeeder> {
+    const ca = await readFile(trustBundleFile, 'utf8');
+    const keys = await generateKeyPair();
+    const csr = await createCsr({
+      privateKeyPem: keys.privateKeyPem,
+      publicKeyPem: keys.publicKeyPem,
+    });
+    const proxyId = 'frontend-feeder';
+    const answer = await post(
+      `${proxyApiUrl()}/v1/bootstrap`,
+      { token: joinToken, csr, workload: { id: proxyId, address: '127.0.0.1', port: 18_080 } },
+      { ca },
+    );
+    if (answer.status !== 200) throw new Error(`bootstrap refused: ${JSON.stringify(answer.body)}`);
+    return new TelemetryFeeder(
+      proxyApiUrl,
+      { ca, cert: String(answer.body.certificate), key: keys.privateKeyPem },
+      proxyId,
+    );
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.uploading = this.uploading.then(() => this.upload()).catch(() => undefined);
+    }, UPLOAD_EVERY_MS);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.uploading;
+  }
+
+  /** One batch now; throws when the controller refuses it. */
+  async upload(): Promise<void> {
+    const window = new TrafficWindow();
+    for (const [service, versions] of this.traffic) {
+      for (const [version, traffic] of Object.entries(versions)) {
+        const failing = Math.round(traffic.requests * (traffic.errorRate ?? 0));
+        for (let i = 0; i < traffic.requests; i++) {
+          const status = i < failing ? 503 : 200;
+          const key = {
+            source: 'shop/frontend',
+            destination: `shop/${service}`,
+            destinationVersion: version,
+            route: `HTTPRoute/shop/${service} rules[1]`,
+            statusClass: `${Math.floor(status / 100)}xx`,
+          };
+          // A spread of latencies around the figure, so percentiles mean something.
+          window.record(key, status, (traffic.latencyMs ?? 20) * (0.5 + (i % 10) / 10), 200, 800);
+        }
+      }
+    }
+    this.sequence += 1;
+    const answer = await post(
+      `${this.proxyApiUrl()}/v1/telemetry`,
+      window.drain(this.proxyId, this.sequence),
+      this.tls,
+      { [PROXY_ID_HEADER]: this.proxyId },
+    );
+    if (answer.status !== 200) throw new Error(`telemetry refused: ${JSON.stringify(answer.body)}`);
+    this.uploaded += 1;
+  }
+}

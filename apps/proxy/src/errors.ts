@@ -116,6 +116,14 @@ export const clientGone = () =>
 export const isClientGone = (error: unknown) =>
   error instanceof ProxyError && error.reason === 'client-closed';
 
+export const badRequestTarget = (target: string) =>
+  new ProxyError(
+    'MESH_ERR_BAD_REQUEST',
+    400,
+    'bad-request',
+    `the request target ${JSON.stringify(target.slice(0, 100))} is not a path or an http(s) URL`,
+  );
+
 export const notReady = () =>
   new ProxyError('MESH_ERR_NOT_READY', 503, 'not-ready', 'the proxy has no configuration yet');
 

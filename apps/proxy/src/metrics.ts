@@ -55,8 +55,20 @@ export function createProxyMetrics() {
     }),
     rejections: new Counter({
       name: 'weft_tls_rejections_total',
-      help: 'Inbound connections refused: bad or missing client certificate, plaintext in STRICT',
+      help: 'Inbound connections refused: bad, missing or revoked client certificate, plaintext in STRICT, handshake too slow',
       labelNames: ['reason'] as const,
+      registers,
+    }),
+    httpRejections: new Counter({
+      name: 'weft_http_rejections_total',
+      help: 'Requests refused by a listener before routing: malformed, smuggling, head too large or too slow',
+      labelNames: ['direction', 'reason'] as const,
+      registers,
+    }),
+    idleClosed: new Counter({
+      name: 'weft_idle_connections_closed_total',
+      help: 'Keep-alive connections closed after limits.idleTimeoutMs without a request',
+      labelNames: ['direction'] as const,
       registers,
     }),
     connections: new Gauge({

@@ -10,6 +10,7 @@ import type { ProxyConfig } from './config/proxy-config.ts';
 import { ensureCertificate } from './control/bootstrap.ts';
 import { ControllerWatch } from './control/controller-watch.ts';
 import { followTrustBundle } from './control/trust-bundle.ts';
+import type { GuardEvents } from './http/http-guard.ts';
 import { createInboundHandler } from './inbound/handler.ts';
 import { createInboundListener } from './inbound/listener.ts';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.ts';
@@ -82,6 +83,15 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
     config.stateDir,
   );
 
+  // Refusals at the listeners' HTTP edge: rare and cheap, counted where they happen.
+  const guardEvents = (direction: 'inbound' | 'outbound'): GuardEvents => ({
+    onRejected: (reason, code) => {
+      metrics.httpRejections.inc({ direction, reason });
+      log.debug({ direction, reason, code }, 'request refused at the listener');
+    },
+    onIdleTimeout: () => metrics.idleClosed.inc({ direction }),
+  });
+
   // This proxy's tag on the request channel, which every proxy in the process shares.
   const tag = Object.freeze({ workload: config.workload.id });
   const observers = await observeRequests({
@@ -107,6 +117,7 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
         resolve,
       ),
     (error) => log.error({ err: error }, 'outbound request failed inside the proxy'),
+    guardEvents('outbound'),
   );
 
   const trustBundle = followTrustBundle(config, identity, log);
@@ -146,6 +157,13 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
     handle: inboundHandler.handle,
     handleUpgrade: inboundHandler.handleUpgrade,
     isRevoked,
+    guard: guardEvents('inbound'),
+  });
+  // After the swap above has updated `revoked`: a revocation also ends what is already open with
+  // that certificate, both ways; a peer must not keep its access by keeping a connection alive.
+  store.onSwap(() => {
+    const closed = inbound.closeRevoked() + pools.closeRevoked();
+    if (closed > 0) log.warn({ closed }, 'closed connections of revoked certificates');
   });
   const admin = createAdminServer({
     metrics,

@@ -18,10 +18,11 @@ export const DEFAULT_LISTEN_ADDRESS = '0.0.0.0';
 export const LOOPBACK = '127.0.0.1';
 /** Request bodies up to this size are kept so a retry can resend them; larger ones are not retried. */
 export const DEFAULT_RETRY_BUFFER_BYTES = 64 * 1024;
-/** Node's own default; a request with larger headers gets 431. */
+/** Node's own default: a request head (target and header lines) larger than this gets 431. */
 export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
-/** Slowloris guard: the whole request head must arrive within this time. */
+/** Slowloris guard: the TLS handshake, then each request head, must arrive within this time. */
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+/** A keep-alive connection with no request for this long is closed (node adds 1 s of grace). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 export const DEFAULT_TELEMETRY_INTERVAL_MS = 10_000;
 
@@ -82,9 +83,14 @@ export const proxyConfigSchema = z.strictObject({
   limits: z
     .strictObject({
       retryBufferBytes: z.number().int().nonnegative().default(DEFAULT_RETRY_BUFFER_BYTES),
-      maxHeaderBytes: z.number().int().positive().default(DEFAULT_MAX_HEADER_BYTES),
-      headersTimeoutMs: z.number().int().positive().default(DEFAULT_HEADERS_TIMEOUT_MS),
-      idleTimeoutMs: z.number().int().positive().default(DEFAULT_IDLE_TIMEOUT_MS),
+      maxHeaderBytes: z
+        .number()
+        .int()
+        .min(1_024)
+        .max(1024 * 1024)
+        .default(DEFAULT_MAX_HEADER_BYTES),
+      headersTimeoutMs: z.number().int().min(100).max(600_000).default(DEFAULT_HEADERS_TIMEOUT_MS),
+      idleTimeoutMs: z.number().int().min(100).max(3_600_000).default(DEFAULT_IDLE_TIMEOUT_MS),
     })
     .default({
       retryBufferBytes: DEFAULT_RETRY_BUFFER_BYTES,

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type Dispatcher, Pool } from 'undici';
-import { accessDenied, notReady, type ProxyError } from '../errors.ts';
+import { accessDenied, badRequestTarget, notReady, type ProxyError } from '../errors.ts';
 import {
   continueTrace,
   endToEndHeaders,
@@ -14,6 +14,7 @@ import {
   type NewTraceSampler,
   type TraceContext,
 } from '../http/headers.ts';
+import { parseRequestTarget } from '../http/request-target.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { failRequest } from '../stack/dispatch.ts';
 import { type Completion, createResponseSink } from '../stack/response-sink.ts';
@@ -36,6 +37,8 @@ interface Admitted {
   readonly headers: HeaderMap;
   readonly requestId: string;
   readonly trace: TraceContext;
+  /** Origin-form: an absolute-form target is reduced to it, so the policy sees the real path. */
+  readonly path: string;
   readonly refusal: ProxyError | undefined;
 }
 
@@ -53,14 +56,16 @@ export function createInboundHandler(params: InboundHandlerParams) {
     // A caller must not be able to claim an identity by sending the header itself.
     if (peer === undefined) delete headers[PEER_IDENTITY_HEADER];
     else headers[PEER_IDENTITY_HEADER] = peer;
+    // The listener's guard has refused targets that do not parse; this keeps the handler total.
+    const target = parseRequestTarget(req.url ?? '/');
+    if (target === undefined)
+      return { headers, requestId, trace, path: '/', refusal: badRequestTarget(req.url ?? '') };
+    const { path, pathname } = target;
     const runtime = params.runtime();
-    if (runtime === undefined) return { headers, requestId, trace, refusal: notReady() };
-    const url = req.url ?? '/';
-    const query = url.indexOf('?');
-    const pathname = query === -1 ? url : url.slice(0, query);
+    if (runtime === undefined) return { headers, requestId, trace, path, refusal: notReady() };
     const decision = runtime.access.decide(peer, req.method ?? 'GET', pathname);
     const refusal = decision.allowed ? undefined : accessDenied(decision.rule);
-    return { headers, requestId, trace, refusal };
+    return { headers, requestId, trace, path, refusal };
   };
 
   const publish = (
@@ -103,7 +108,7 @@ export function createInboundHandler(params: InboundHandlerParams) {
       (req.headers['content-length'] ?? '0') !== '0';
     app.dispatch(
       {
-        path: req.url ?? '/',
+        path: admitted.path,
         method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
         headers: admitted.headers,
         body: hasBody ? req : null,
@@ -136,7 +141,7 @@ export function createInboundHandler(params: InboundHandlerParams) {
     }
     app.dispatch(
       {
-        path: req.url ?? '/',
+        path: admitted.path,
         method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
         headers: admitted.headers,
         upgrade: String(req.headers.upgrade ?? 'websocket'),

@@ -7,11 +7,11 @@ import {
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { ProxyConfig } from '../config/proxy-config.ts';
+import { type GuardEvents, guardedServerOptions, guardHttpServer } from '../http/http-guard.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import { spiffeIdOf } from '../tls/identity.ts';
 import type { IdentityHolder } from '../tls/identity-holder.ts';
@@ -39,10 +39,14 @@ export interface InboundListenerParams {
   readonly handle: InboundRequestHandler;
   readonly handleUpgrade: InboundUpgradeHandler;
   readonly isRevoked: (serial: string) => boolean;
+  /** Counts what the HTTP guard refuses, and idle closes. */
+  readonly guard: GuardEvents;
 }
 
 export interface InboundListener {
   readonly server: Server;
+  /** Closes connections whose peer certificate is now revoked; returns how many. */
+  closeRevoked(): number;
   /** Ends every open connection; the server's own close waits for them otherwise. */
   closeConnections(): void;
 }
@@ -50,29 +54,31 @@ export interface InboundListener {
 export function createInboundListener(params: InboundListenerParams): InboundListener {
   const { identity, limits, metrics } = params;
   const peers = new WeakMap<object, string>();
-  const serverOptions = {
-    maxHeaderSize: limits.maxHeaderBytes,
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: 0,
-    keepAliveTimeout: limits.idleTimeoutMs,
-  };
+  /** Open authenticated connections and the serial they presented, for revocations to come. */
+  const serials = new Map<TLSSocket, string>();
+  const serverOptions = guardedServerOptions(limits);
   const onRequest = (req: IncomingMessage, res: ServerResponse) =>
     params.handle(req, res, peers.get(req.socket));
 
   const material = identity.current().material;
-  const tlsServer = createHttpsServer(
-    {
-      ...serverOptions,
-      cert: material.certPem,
-      key: material.keyPem,
-      ca: material.trustBundlePem,
-      minVersion: 'TLSv1.2',
-      requestCert: true,
-      // Verified below instead, so that every refusal is counted with its reason.
-      rejectUnauthorized: false,
-    },
-    onRequest,
-  );
+  // TLS and HTTP are two servers, not one https server: an https server hands the connection to
+  // its HTTP parser before any 'secureConnection' listener of ours runs, and the parser reads the
+  // request that came in the same flight as the handshake's end. A peer refused below would
+  // still have had its first request forwarded. Here HTTP only ever sees verified peers.
+  const tlsServer = createTlsServer({
+    cert: material.certPem,
+    key: material.keyPem,
+    ca: material.trustBundlePem,
+    minVersion: 'TLSv1.2',
+    requestCert: true,
+    // Verified below instead, so that every refusal is counted with its reason.
+    rejectUnauthorized: false,
+    // A handshake that does not finish in time is a slow caller holding a socket: the same
+    // guard as for a slow head (node's default is 120 s).
+    handshakeTimeout: limits.headersTimeoutMs,
+    ALPNProtocols: ['http/1.1'],
+  });
+  const mtlsServer = createHttpServer(serverOptions);
   identity.onReplace((next) => {
     tlsServer.setSecureContext({
       cert: next.material.certPem,
@@ -84,11 +90,15 @@ export function createInboundListener(params: InboundListenerParams): InboundLis
   });
   tlsServer.on('secureConnection', (socket: TLSSocket) => {
     const certificate = socket.getPeerX509Certificate();
-    const reason = !socket.authorized
-      ? String(socket.authorizationError ?? 'NO_CLIENT_CERTIFICATE')
-      : certificate !== undefined && params.isRevoked(certificate.serialNumber)
-        ? 'CERT_REVOKED'
-        : undefined;
+    // OpenSSL names a missing certificate UNABLE_TO_GET_ISSUER_CERT; the metric says what it is.
+    const reason =
+      certificate === undefined
+        ? 'NO_CLIENT_CERTIFICATE'
+        : !socket.authorized
+          ? String(socket.authorizationError ?? 'UNAUTHORIZED')
+          : params.isRevoked(certificate.serialNumber)
+            ? 'CERT_REVOKED'
+            : undefined;
     const peer = spiffeIdOf(certificate);
     if (reason !== undefined || peer === undefined) {
       metrics.rejections.inc({ reason: reason ?? 'NO_SPIFFE_ID' });
@@ -97,16 +107,28 @@ export function createInboundListener(params: InboundListenerParams): InboundLis
     }
     metrics.handshakes.inc({ direction: 'inbound', resumed: String(socket.isSessionReused()) });
     peers.set(socket, peer);
+    if (certificate !== undefined) {
+      serials.set(socket, certificate.serialNumber);
+      socket.once('close', () => serials.delete(socket));
+    }
+    mtlsServer.emit('connection', socket);
   });
-  tlsServer.on('tlsClientError', (error: Error & { code?: string }) => {
+  // With a listener here node leaves the socket open: closing it is ours to do.
+  tlsServer.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
     metrics.rejections.inc({ reason: error.code ?? 'TLS_ERROR' });
+    socket.destroy();
   });
 
-  const plainServer = createHttpServer(serverOptions, onRequest);
+  const plainServer = createHttpServer(serverOptions);
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) =>
     params.handleUpgrade(req, socket, head, peers.get(req.socket));
-  tlsServer.on('upgrade', onUpgrade);
-  plainServer.on('upgrade', onUpgrade);
+  for (const server of [mtlsServer, plainServer]) {
+    guardHttpServer(server, { request: onRequest, upgrade: onUpgrade }, params.guard);
+    // These two never listen (the front server hands them its sockets), and node only starts
+    // tracking connections, which its headers timeout and closeAllConnections() rely on, on
+    // 'listening'. Without this a slow head is never timed out here.
+    server.emit('listening');
+  }
   // Tracked here because a socket handed to the TLS server may never report its own close to
   // the listening server, which would then wait for it forever on shutdown.
   const sockets = new Set<Socket>();
@@ -118,12 +140,23 @@ export function createInboundListener(params: InboundListenerParams): InboundLis
       metrics.connections.dec({ direction: 'inbound' });
     });
     socket.setNoDelay(true);
+    // Until a server takes it over nothing listens for its errors: a caller resetting the
+    // connection before its first byte would be an uncaught exception.
+    socket.on('error', () => socket.destroy());
     if (params.mtlsMode() === 'STRICT') {
       tlsServer.emit('connection', socket);
       socket.resume();
       return;
     }
+    // Nothing times a socket out before one of the two servers has it: a caller that connects
+    // and stays silent would otherwise hold it for ever.
+    const silent = setTimeout(() => {
+      params.guard.onRejected('headers-timeout', 'WEFT_FIRST_BYTE_TIMEOUT');
+      socket.destroy();
+    }, limits.headersTimeoutMs);
+    socket.once('close', () => clearTimeout(silent));
     socket.once('data', (first: Buffer) => {
+      clearTimeout(silent);
       socket.pause();
       if (first[0] === TLS_HANDSHAKE_RECORD) {
         tlsServer.emit('connection', replaySocket(socket, first));
@@ -137,9 +170,22 @@ export function createInboundListener(params: InboundListenerParams): InboundLis
   });
   return {
     server: front,
+    closeRevoked() {
+      let closed = 0;
+      for (const [socket, serial] of serials) {
+        if (!params.isRevoked(serial)) continue;
+        metrics.rejections.inc({ reason: 'CERT_REVOKED' });
+        socket.destroy();
+        closed += 1;
+      }
+      return closed;
+    },
     closeConnections() {
-      tlsServer.closeAllConnections();
-      plainServer.closeAllConnections();
+      for (const server of [mtlsServer, plainServer]) {
+        // Stops node's connection checks; these servers hold no listening handle to close.
+        server.close();
+        server.closeAllConnections();
+      }
       for (const socket of sockets) socket.destroy();
     },
   };

@@ -6,7 +6,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { SnapshotRouteEntry } from '@weft/mesh-config';
-import { noRoute, notReady, ProxyError, unknownUpstream } from '../errors.ts';
+import {
+  badRequestTarget,
+  clientGone,
+  noRoute,
+  notReady,
+  ProxyError,
+  unknownUpstream,
+} from '../errors.ts';
 import {
   continueTrace,
   endToEndHeaders,
@@ -15,6 +22,7 @@ import {
   type NewTraceSampler,
 } from '../http/headers.ts';
 import { requestBody } from '../http/request-body.ts';
+import { parseRequestTarget } from '../http/request-target.ts';
 import type { Runtime, UpstreamRuntime } from '../runtime/runtime.ts';
 import {
   type Dispatch,
@@ -27,7 +35,12 @@ import { createUpgradeSink } from '../stack/upgrade-sink.ts';
 import { requestCompleted } from '../telemetry/request-events.ts';
 import { matchRoute } from './logical/route-match.ts';
 
-export type UpstreamResolver = (runtime: Runtime, req: IncomingMessage) => UpstreamRuntime | string;
+/** `authority` is the host[:port] of an absolute-form target (HTTP_PROXY-style clients). */
+export type UpstreamResolver = (
+  runtime: Runtime,
+  req: IncomingMessage,
+  authority: string | undefined,
+) => UpstreamRuntime | string;
 
 export interface OutboundHandlerParams {
   readonly runtime: () => Runtime | undefined;
@@ -48,9 +61,12 @@ export function createOutboundHandler(params: OutboundHandlerParams, resolve: Up
   const routeOf = (req: IncomingMessage): Routed | ProxyError => {
     const runtime = params.runtime();
     if (runtime === undefined) return notReady();
-    const upstream = resolve(runtime, req);
+    // The listener's guard has refused targets that do not parse; this keeps the handler total.
+    const target = parseRequestTarget(req.url ?? '/');
+    if (target === undefined) return badRequestTarget(req.url ?? '');
+    const upstream = resolve(runtime, req, target.authority);
     if (typeof upstream === 'string') return unknownUpstream(upstream);
-    const { path, pathname, search } = splitTarget(req.url ?? '/');
+    const { path, pathname, search } = target;
     const route = matchRoute(
       upstream.entries,
       {
@@ -131,10 +147,14 @@ export function createOutboundHandler(params: OutboundHandlerParams, resolve: Up
       failRequest(sink(), routed);
       return;
     }
-    const body = await requestBody(
-      req,
-      routed.route.retry.attempts > 0 ? params.retryBufferBytes : 0,
-    );
+    let body: ProxyRequest['body'];
+    try {
+      body = await requestBody(req, routed.route.retry.attempts > 0 ? params.retryBufferBytes : 0);
+    } catch {
+      // The caller went away (or broke the framing) while a small body was being held.
+      failRequest(sink(), clientGone());
+      return;
+    }
     request = prepare(req, routed, body, startedAt);
     routed.stack(request, sink());
   };
@@ -163,19 +183,6 @@ export function createOutboundHandler(params: OutboundHandlerParams, resolve: Up
   return { handleRequest, handleUpgrade };
 }
 
-/** Origin-form as is; absolute-form (HTTP_PROXY clients) reduced to its path and query. */
-function splitTarget(target: string): { path: string; pathname: string; search: string } {
-  let path = target;
-  if (!target.startsWith('/')) {
-    const url = new URL(target);
-    path = `${url.pathname}${url.search}`;
-  }
-  const query = path.indexOf('?');
-  return query === -1
-    ? { path, pathname: path, search: '' }
-    : { path, pathname: path.slice(0, query), search: path.slice(query + 1) };
-}
-
 function applyModifier(modifier: {
   set: readonly { name: string; value: string }[];
   add: readonly { name: string; value: string }[];
@@ -195,11 +202,8 @@ function applyModifier(modifier: {
 }
 
 /** For the HTTP-proxy port: the upstream named by the Host (or absolute URL), without port. */
-export const resolveByHost: UpstreamResolver = (runtime, req) => {
-  const target = req.url ?? '/';
-  const host = (
-    target.startsWith('/') ? (req.headers.host ?? '') : new URL(target).host
-  ).toLowerCase();
+export const resolveByHost: UpstreamResolver = (runtime, req, authority) => {
+  const host = (authority ?? req.headers.host ?? '').toLowerCase();
   const name = host.replace(/:\d+$/, '');
   return runtime.byHost.get(name) ?? name;
 };

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ProxyConfig } from '../config/proxy-config.ts';
+import { type GuardEvents, guardedServerOptions, guardHttpServer } from '../http/http-guard.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { resolveByHost, resolveByLocalPort, type UpstreamResolver } from './handler.ts';
 
@@ -21,6 +22,7 @@ export class OutboundListeners {
     private readonly config: ProxyConfig,
     private readonly handler: Handler,
     private readonly onError: (error: unknown) => void,
+    private readonly guard: GuardEvents,
   ) {}
 
   /** Opens the HTTP-proxy port, if configured; returns its bound port. */
@@ -70,25 +72,23 @@ export class OutboundListeners {
   }
 
   private createServer(resolve: UpstreamResolver): Server {
-    const { limits } = this.config;
     const { handleRequest, handleUpgrade } = this.handler(resolve);
-    const server = createServer(
+    const server = createServer(guardedServerOptions(this.config.limits));
+    guardHttpServer(
+      server,
       {
-        maxHeaderSize: limits.maxHeaderBytes,
-        headersTimeout: limits.headersTimeoutMs,
-        keepAliveTimeout: limits.idleTimeoutMs,
-        requestTimeout: 0,
+        request: (req, res) => {
+          handleRequest(req, res).catch((error: unknown) => {
+            this.onError(error);
+            if (!res.headersSent) res.writeHead(500, { 'x-weft-error': 'proxy-internal' }).end();
+            else res.destroy();
+          });
+        },
+        upgrade: handleUpgrade,
       },
-      (req, res) => {
-        handleRequest(req, res).catch((error: unknown) => {
-          this.onError(error);
-          if (!res.headersSent) res.writeHead(500, { 'x-weft-error': 'proxy-internal' }).end();
-          else res.destroy();
-        });
-      },
+      this.guard,
     );
     server.on('connection', (socket) => socket.setNoDelay(true));
-    server.on('upgrade', handleUpgrade);
     return server;
   }
 

@@ -33,16 +33,21 @@ export function createUpgradeSink(
         upstream.destroy();
         client.destroy();
       };
-      upstream.once('error', end).once('close', end);
-      client.once('error', end).once('close', end);
+      // on, not once: a second error with no listener left would be an uncaught exception.
+      upstream.on('error', end).once('close', end);
+      client.on('error', end).once('close', end);
       onComplete(statusCode);
     },
     onResponseStart(_controller, statusCode, headers, message) {
       writeHead(statusCode, message ?? '', { ...headers, connection: 'close' });
       onComplete(statusCode);
     },
-    onResponseData(_controller, chunk) {
-      client.write(chunk);
+    onResponseData(controller, chunk) {
+      // A caller that does not read must hold back the upstream, not fill the proxy's memory.
+      if (!client.write(chunk)) {
+        controller.pause();
+        client.once('drain', () => controller.resume());
+      }
     },
     onResponseEnd() {
       client.end();

@@ -1,6 +1,7 @@
 // Keep-alive connection pools to peer proxies, one per endpoint and expected identity, shared
 // across snapshots so a config push never reconnects what did not change.
 
+import type { TLSSocket } from 'node:tls';
 import { Pool } from 'undici';
 import type { IdentityHolder } from '../../tls/identity-holder.ts';
 import { createMtlsConnector } from './mtls-connector.ts';
@@ -16,6 +17,8 @@ export interface PoolSettings {
 
 export class EndpointPools {
   private readonly pools = new Map<string, Pool>();
+  /** Open connections and the serial their peer presented, for revocations to come. */
+  private readonly serials = new Map<TLSSocket, string>();
 
   constructor(
     private readonly identity: IdentityHolder,
@@ -39,6 +42,10 @@ export class EndpointPools {
           connectTimeoutMs: settings.connectTimeoutMs,
           onHandshake: this.onHandshake,
           isRevoked: this.isRevoked,
+          onConnected: (socket, serial) => {
+            this.serials.set(socket, serial);
+            socket.once('close', () => this.serials.delete(socket));
+          },
         }),
       });
       this.pools.set(key, pool);
@@ -50,6 +57,17 @@ export class EndpointPools {
     let pending = 0;
     for (const key of keys) pending += this.pools.get(key)?.stats.pending ?? 0;
     return pending;
+  }
+
+  /** Closes connections to peers whose certificate is now revoked; returns how many. */
+  closeRevoked(): number {
+    let closed = 0;
+    for (const [socket, serial] of this.serials) {
+      if (!this.isRevoked(serial)) continue;
+      socket.destroy();
+      closed += 1;
+    }
+    return closed;
   }
 
   /** Closes pools no snapshot uses any more, after their requests in flight finish. */

@@ -13,10 +13,14 @@ export interface ConnectorParams {
   readonly connectTimeoutMs: number;
   readonly onHandshake: (resumed: boolean) => void;
   readonly isRevoked: (serial: string) => boolean;
+  /** A connection ready for requests, and the serial of the certificate its peer proved. */
+  readonly onConnected?: (socket: TLSSocket, serial: string) => void;
 }
 
 export function createMtlsConnector(params: ConnectorParams): buildConnector.connector {
   let session: Buffer | undefined;
+  /** The serial of the certificate checked on the connection that issued `session`. */
+  let sessionSerial: string | undefined;
   return (options, callback) => {
     const socket: TLSSocket = connect({
       host: options.hostname,
@@ -35,18 +39,30 @@ export function createMtlsConnector(params: ConnectorParams): buildConnector.con
     );
     // A ticket is kept only from a connection whose peer identity was checked, so a resumed
     // session (which carries no certificate to check) is as trusted as the one it resumes.
-    let verified = false;
+    let verified: string | undefined;
     let pendingTicket: Buffer | undefined;
     socket.on('session', (ticket: Buffer) => {
-      if (verified) session = ticket;
-      else pendingTicket = ticket;
+      if (verified === undefined) {
+        pendingTicket = ticket;
+        return;
+      }
+      session = ticket;
+      sessionSerial = verified;
     });
+    // Taken before the handshake: a ticket issued meanwhile must not change whose it was.
+    const offeredSerial = sessionSerial;
     socket.once('secureConnect', () => {
       clearTimeout(timer);
       const resumed = socket.isSessionReused();
       const certificate = resumed ? undefined : socket.getPeerX509Certificate();
-      if (certificate !== undefined && params.isRevoked(certificate.serialNumber)) {
-        const error = peerCertificateRevoked(certificate.serialNumber);
+      // A resumed session is the certificate it was issued to: revoked since, it is refused too.
+      const serial = resumed ? offeredSerial : certificate?.serialNumber;
+      if (serial !== undefined && params.isRevoked(serial)) {
+        if (resumed) {
+          session = undefined;
+          sessionSerial = undefined;
+        }
+        const error = peerCertificateRevoked(serial);
         socket.destroy(error);
         callback(error, null);
         return;
@@ -58,9 +74,13 @@ export function createMtlsConnector(params: ConnectorParams): buildConnector.con
         callback(error, null);
         return;
       }
-      verified = true;
-      if (pendingTicket !== undefined) session = pendingTicket;
+      verified = serial ?? '';
+      if (pendingTicket !== undefined) {
+        session = pendingTicket;
+        sessionSerial = verified;
+      }
       params.onHandshake(resumed);
+      params.onConnected?.(socket, verified);
       callback(null, socket);
     });
     socket.once('error', (error) => {

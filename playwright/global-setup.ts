@@ -4,7 +4,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -63,6 +63,29 @@ function waitForLine(
   });
 }
 
+/** The live processes of the demo's group (the demo, its services, proxies, console); zombies
+ * waiting for init to reap them do not count. Linux: read from /proc. */
+async function survivorsOf(demo: ChildProcess): Promise<string[]> {
+  const survivors: string[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // "pid (comm) state ppid pgrp …": comm may hold spaces, so read after its closing parenthesis.
+    const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(group) === demo.pid && state !== 'Z')
+      survivors.push(`${pid} ${stat.slice(0, stat.lastIndexOf(')') + 1)}`);
+  }
+  return survivors;
+}
+
+function killGroup(demo: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-(demo.pid as number), signal);
+  } catch {
+    // already gone
+  }
+}
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const dir = await mkdtemp(join(tmpdir(), 'weft-console-'));
   const consolePort = await freePort();
@@ -80,7 +103,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       '--rate',
       String(TRAFFIC_PER_SECOND),
     ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group, so teardown can tell whether any of its children outlived it.
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   const [, apiUrl] = await waitForLine(demo, /operator API:\s+(\S+)/, output);
   if (apiUrl === undefined) throw new Error('the demo printed no operator API address');
@@ -122,8 +146,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       new Promise<boolean>((r) => setTimeout(() => r(false), DEMO_STOP_TIMEOUT_MS)),
     ]);
     if (!exited) {
-      demo.kill('SIGKILL');
+      killGroup(demo, 'SIGKILL');
       throw new Error(`the demo did not stop within ${DEMO_STOP_TIMEOUT_MS} ms of SIGTERM`);
+    }
+    const survivors = await survivorsOf(demo);
+    if (survivors.length > 0) {
+      killGroup(demo, 'SIGKILL');
+      throw new Error(`the demo exited but left processes behind: ${survivors.join(', ')}`);
     }
     await rm(dir, { recursive: true, force: true });
   };

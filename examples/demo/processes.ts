@@ -34,16 +34,16 @@ export class Children {
     return child;
   }
 
-  /** SIGTERM to all, SIGKILL to any still running after a grace period. */
+  /** SIGTERM to all, SIGKILL to any still running after a grace period; resolves once every
+   * child has exited, so nothing outlives the demo. */
   async stopAll(): Promise<void> {
     const running = this.children.filter((c) => c.exitCode === null && c.signalCode === null);
+    const exited = Promise.all(running.map((child) => once(child, 'exit')));
     for (const child of running) child.kill('SIGTERM');
-    await Promise.race([
-      Promise.all(running.map((child) => once(child, 'exit'))),
-      new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS)),
-    ]);
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS))]);
     for (const child of running)
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
   }
 }
 

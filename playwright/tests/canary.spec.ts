@@ -18,7 +18,7 @@ test('moving the catalog canary to 30% reaches every proxy and the observed spli
   for (let i = 0; i < 20; i += 1) await page.keyboard.press('ArrowRight');
   await expect(page.getByTestId('canary-percent')).toHaveText('30%');
   await expect(page.getByTestId('canary-diff')).toHaveText('v1: 90 → 70 · v2: 10 → 30');
-  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByTestId('canary-panel').getByRole('button', { name: 'Apply' }).click();
 
   const propagation = page.getByTestId('propagation');
   await expect(propagation).toContainText(/applied by (\d+)\/\1 proxies/, { timeout: 30_000 });

@@ -29,8 +29,9 @@ export function layoutGraph(
   graph.setGraph({ rankdir: 'LR', nodesep: 28, ranksep: 40, marginx: 16, marginy: 16 });
   graph.setDefaultEdgeLabel(() => ({}));
   for (const id of nodeIds) graph.setNode(id, { width: NODE_WIDTH, height: NODE_HEIGHT });
-  // Labels get their own room in the layout, so they never sit on a box.
-  for (const e of edges) graph.setEdge(e.source, e.destination, EDGE_LABEL);
+  // Labels get their own room in the layout, so they never sit on a box. dagre writes the
+  // edge's points into its label object: each edge needs its own.
+  for (const e of edges) graph.setEdge(e.source, e.destination, { ...EDGE_LABEL });
   dagre.layout(graph);
   const nodes = new Map<string, { x: number; y: number }>();
   for (const id of nodeIds) {

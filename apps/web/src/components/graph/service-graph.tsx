@@ -90,7 +90,16 @@ export function ServiceGraph({
               markerEnd={`url(#arrow-${health})`}
             />
             {label === undefined ? null : (
-              <text x={label.x} y={label.y + 4} textAnchor="middle" fontSize="11" fill="#1d2530">
+              <text
+                x={label.x}
+                y={label.y + 4}
+                textAnchor="middle"
+                fontSize="12"
+                fill="#1d2530"
+                stroke="#fff"
+                strokeWidth={4}
+                paintOrder="stroke"
+              >
                 <tspan data-testid="edge-rps">{formatRate(e.requestsPerSecond)}</tspan>
                 {' · '}
                 <tspan data-testid="edge-success">{formatPercent(e.successRate)}</tspan>

@@ -5,7 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatTime } from '~/components/format/numbers';
 import { PageHeader } from '~/components/page-header';
-import { Empty, ErrorState, Loading } from '~/components/states';
+import { QueryView } from '~/components/query-view';
 import { LIVE_REFRESH_MS } from '~/trpc/query-client';
 import { useTRPC } from '~/trpc/react';
 
@@ -49,45 +49,45 @@ export default function AuditPage() {
           </>
         }
       />
-      {entries.isError ? <ErrorState error={entries.error} what="the audit log" /> : null}
-      {entries.data === undefined ? (
-        entries.isError ? null : (
-          <Loading what="the audit log" />
-        )
-      ) : entries.data.length === 0 ? (
-        <Empty>Nothing recorded yet.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table data-testid="audit">
-            <thead>
-              <tr>
-                <th>When</th>
-                <th>Who</th>
-                <th>Action</th>
-                <th>Target</th>
-                <th>Outcome</th>
-                <th>Detail</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.data.map((e) => (
-                <tr key={e.id}>
-                  <td style={{ whiteSpace: 'nowrap' }}>{formatTime(e.at)}</td>
-                  <td>{e.actor}</td>
-                  <td className="mono">{e.action}</td>
-                  <td className="mono">{e.target}</td>
-                  <td>
-                    <span className={`badge ${e.outcome}`}>{e.outcome}</span>
-                  </td>
-                  <td className="mono" style={{ maxWidth: 360, overflowWrap: 'anywhere' }}>
-                    {Object.keys(e.detail).length === 0 ? '' : JSON.stringify(e.detail)}
-                  </td>
+      <QueryView
+        query={entries}
+        what="the audit log"
+        isEmpty={(data) => data.length === 0}
+        empty={<>Nothing recorded yet.</>}
+      >
+        {(data) => (
+          <div className="table-wrap">
+            <table data-testid="audit">
+              <thead>
+                <tr>
+                  <th>When</th>
+                  <th>Who</th>
+                  <th>Action</th>
+                  <th>Target</th>
+                  <th>Outcome</th>
+                  <th>Detail</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {data.map((e) => (
+                  <tr key={e.id}>
+                    <td style={{ whiteSpace: 'nowrap' }}>{formatTime(e.at)}</td>
+                    <td>{e.actor}</td>
+                    <td className="mono">{e.action}</td>
+                    <td className="mono">{e.target}</td>
+                    <td>
+                      <span className={`badge ${e.outcome}`}>{e.outcome}</span>
+                    </td>
+                    <td className="mono" style={{ maxWidth: 360, overflowWrap: 'anywhere' }}>
+                      {Object.keys(e.detail).length === 0 ? '' : JSON.stringify(e.detail)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryView>
     </>
   );
 }

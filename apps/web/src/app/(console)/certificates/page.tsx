@@ -7,8 +7,8 @@ import { CertificateTimeline } from '~/components/certificates/timeline';
 import { ConfirmButton } from '~/components/confirm-button';
 import { formatDuration, formatTime } from '~/components/format/numbers';
 import { PageHeader } from '~/components/page-header';
+import { QueryView } from '~/components/query-view';
 import { Can } from '~/components/shell/session';
-import { Empty, ErrorState, Loading } from '~/components/states';
 import { LIVE_REFRESH_MS } from '~/trpc/query-client';
 import { useTRPC } from '~/trpc/react';
 
@@ -73,60 +73,63 @@ export default function CertificatesPage() {
         }
       />
       {failure === null ? null : <div className="state state-error">{failure.message}</div>}
-      {inventory.isError ? <ErrorState error={inventory.error} what="certificates" /> : null}
-      {inventory.data === undefined ? (
-        inventory.isError ? null : (
-          <Loading what="certificates" />
-        )
-      ) : inventory.data.roots.length === 0 ? (
-        <Empty>The CA has not been created yet.</Empty>
-      ) : (
-        <>
-          <div className="panel timeline" style={{ overflowX: 'auto' }}>
-            <CertificateTimeline
-              inventory={inventory.data}
-              workloads={workloads}
-              selected={selected}
-              onSelect={setSelected}
-            />
-          </div>
-          {chosen === undefined ? (
-            <p className="muted">Select a bar for the certificate&apos;s details.</p>
-          ) : (
-            <section className="panel" data-testid="certificate-details">
-              <h2 style={{ marginTop: 0 }}>
-                {chosen.kind === 'LEAF' ? chosen.identity : `${chosen.kind.toLowerCase()} CA`}{' '}
-                <span className={`badge ${chosen.status}`}>{chosen.status}</span>
-              </h2>
-              <dl className="details">
-                <dt>Serial</dt>
-                <dd className="mono">{chosen.serial}</dd>
-                <dt>Valid</dt>
-                <dd>
-                  {formatTime(chosen.notBefore)} → {formatTime(chosen.notAfter)} (
-                  {formatDuration(chosen.secondsToExpiry * 1_000)} left)
-                </dd>
-              </dl>
-              {chosen.kind === 'LEAF' && chosen.status === 'VALID' ? (
-                <Can atLeast="ADMIN">
-                  <div style={{ marginTop: '0.75rem' }}>
-                    <ConfirmButton
-                      label="Revoke"
-                      danger
-                      question={`Revoke ${chosen.identity} (${chosen.serial})? Every proxy will refuse it with its next configuration; the workload must bootstrap again.`}
-                      confirmLabel="Revoke certificate"
-                      disabled={revoke.isPending}
-                      onConfirm={() =>
-                        revoke.mutate({ serial: chosen.serial, reason: 'revoked from the console' })
-                      }
-                    />
-                  </div>
-                </Can>
-              ) : null}
-            </section>
-          )}
-        </>
-      )}
+      <QueryView
+        query={inventory}
+        what="certificates"
+        isEmpty={(data) => data.roots.length === 0}
+        empty={<>The CA has not been created yet.</>}
+      >
+        {(data) => (
+          <>
+            <div className="panel timeline" style={{ overflowX: 'auto' }}>
+              <CertificateTimeline
+                inventory={data}
+                workloads={workloads}
+                selected={selected}
+                onSelect={setSelected}
+              />
+            </div>
+            {chosen === undefined ? (
+              <p className="muted">Select a bar for the certificate&apos;s details.</p>
+            ) : (
+              <section className="panel" data-testid="certificate-details">
+                <h2 style={{ marginTop: 0 }}>
+                  {chosen.kind === 'LEAF' ? chosen.identity : `${chosen.kind.toLowerCase()} CA`}{' '}
+                  <span className={`badge ${chosen.status}`}>{chosen.status}</span>
+                </h2>
+                <dl className="details">
+                  <dt>Serial</dt>
+                  <dd className="mono">{chosen.serial}</dd>
+                  <dt>Valid</dt>
+                  <dd>
+                    {formatTime(chosen.notBefore)} → {formatTime(chosen.notAfter)} (
+                    {formatDuration(chosen.secondsToExpiry * 1_000)} left)
+                  </dd>
+                </dl>
+                {chosen.kind === 'LEAF' && chosen.status === 'VALID' ? (
+                  <Can atLeast="ADMIN">
+                    <div style={{ marginTop: '0.75rem' }}>
+                      <ConfirmButton
+                        label="Revoke"
+                        danger
+                        question={`Revoke ${chosen.identity} (${chosen.serial})? Every proxy will refuse it with its next configuration; the workload must bootstrap again.`}
+                        confirmLabel="Revoke certificate"
+                        disabled={revoke.isPending}
+                        onConfirm={() =>
+                          revoke.mutate({
+                            serial: chosen.serial,
+                            reason: 'revoked from the console',
+                          })
+                        }
+                      />
+                    </div>
+                  </Can>
+                ) : null}
+              </section>
+            )}
+          </>
+        )}
+      </QueryView>
     </>
   );
 }

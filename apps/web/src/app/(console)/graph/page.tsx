@@ -7,7 +7,7 @@ import { GraphDetails } from '~/components/graph/graph-details';
 import { MAX_DRAWN_NODES, visibleNodes } from '~/components/graph/neighbourhood';
 import { type GraphSelection, ServiceGraph } from '~/components/graph/service-graph';
 import { PageHeader } from '~/components/page-header';
-import { Empty, ErrorState, Loading } from '~/components/states';
+import { QueryView } from '~/components/query-view';
 import { LIVE_REFRESH_MS } from '~/trpc/query-client';
 import { useTRPC } from '~/trpc/react';
 
@@ -80,33 +80,34 @@ export default function GraphPage() {
           </>
         }
       />
-      {graph.isError ? <ErrorState error={graph.error} what="the service graph" /> : null}
-      {graph.data === undefined ? (
-        graph.isError ? null : (
-          <Loading what="the service graph" />
-        )
-      ) : graph.data.nodes.length === 0 ? (
-        <Empty>No services yet: apply a mesh configuration with `weft apply`.</Empty>
-      ) : (
-        <div className="graph-layout">
-          <div className="graph-canvas">
-            <ServiceGraph
-              graph={graph.data}
-              nodeIds={visible.ids}
-              selection={selection}
-              onSelect={select}
-            />
+      <QueryView
+        query={graph}
+        what="the service graph"
+        isEmpty={(data) => data.nodes.length === 0}
+        empty={<>No services yet: apply a mesh configuration with `weft apply`.</>}
+      >
+        {(data) => (
+          <div className="graph-layout">
+            <div className="graph-canvas">
+              <ServiceGraph
+                graph={data}
+                nodeIds={visible.ids}
+                selection={selection}
+                onSelect={select}
+              />
+            </div>
+            <aside className="panel">
+              {visible.truncated ? (
+                <p className="muted">
+                  Showing {visible.ids.length} of {allIds.length} services: search or focus to
+                  narrow.
+                </p>
+              ) : null}
+              <GraphDetails graph={data} selection={selection} />
+            </aside>
           </div>
-          <aside className="panel">
-            {visible.truncated ? (
-              <p className="muted">
-                Showing {visible.ids.length} of {allIds.length} services: search or focus to narrow.
-              </p>
-            ) : null}
-            <GraphDetails graph={graph.data} selection={selection} />
-          </aside>
-        </div>
-      )}
+        )}
+      </QueryView>
     </>
   );
 }

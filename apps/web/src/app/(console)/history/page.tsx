@@ -8,8 +8,8 @@ import { ConfirmButton } from '~/components/confirm-button';
 import { formatTime } from '~/components/format/numbers';
 import { ResourceDiff } from '~/components/history/resource-diff';
 import { PageHeader } from '~/components/page-header';
+import { QueryView } from '~/components/query-view';
 import { Can } from '~/components/shell/session';
-import { Empty, ErrorState, Loading } from '~/components/states';
 import { LIVE_REFRESH_MS } from '~/trpc/query-client';
 import { useTRPC } from '~/trpc/react';
 
@@ -49,81 +49,79 @@ export default function HistoryPage() {
           <PropagationStatus revision={rollback.data.revision} />
         </div>
       ) : null}
-      {revisions.isError ? <ErrorState error={revisions.error} what="revisions" /> : null}
-      {revisions.data === undefined ? (
-        revisions.isError ? null : (
-          <Loading what="revisions" />
-        )
-      ) : revisions.data.length === 0 ? (
-        <Empty>No revisions yet: apply a mesh configuration with `weft apply`.</Empty>
-      ) : (
-        <div className="grid-2" style={{ gridTemplateColumns: '1.1fr 1fr' }}>
-          <div className="table-wrap">
-            <table data-testid="revisions">
-              <thead>
-                <tr>
-                  <th>#</th>
-                  <th>When</th>
-                  <th>Who</th>
-                  <th>What</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {revisions.data.map((r) => (
-                  <tr
-                    key={r.id}
-                    data-revision={r.id}
-                    style={{
-                      background: r.id === shown ? '#eef3fd' : undefined,
-                      cursor: 'pointer',
-                    }}
-                    onClick={() => setSelected(r.id)}
-                  >
-                    <td>
-                      r{r.id}{' '}
-                      {r.id === current ? <span className="badge good">in force</span> : null}
-                    </td>
-                    <td>{formatTime(r.createdAt)}</td>
-                    <td>{r.author}</td>
-                    <td>
-                      <span className="badge">{r.source.toLowerCase()}</span> {r.message}
-                      {r.restoredFrom === null ? '' : ` (restores r${r.restoredFrom})`}
-                      <div className="muted">{r.changes.length} resource(s)</div>
-                    </td>
-                    <td>
-                      {r.id === current ? null : (
-                        <Can atLeast="OPERATOR">
-                          <ConfirmButton
-                            label="Roll back"
-                            question={`Put the configuration of revision ${r.id} back in force? This creates a new revision; proxies get it at once.`}
-                            confirmLabel={`Roll back to r${r.id}`}
-                            disabled={rollback.isPending}
-                            onConfirm={() => rollback.mutate({ id: r.id })}
-                          />
-                        </Can>
-                      )}
-                    </td>
+      <QueryView
+        query={revisions}
+        what="revisions"
+        isEmpty={(data) => data.length === 0}
+        empty={<>No revisions yet: apply a mesh configuration with `weft apply`.</>}
+      >
+        {(data) => (
+          <div className="grid-2" style={{ gridTemplateColumns: '1.1fr 1fr' }}>
+            <div className="table-wrap">
+              <table data-testid="revisions">
+                <thead>
+                  <tr>
+                    <th>#</th>
+                    <th>When</th>
+                    <th>Who</th>
+                    <th>What</th>
+                    <th />
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {data.map((r) => (
+                    <tr
+                      key={r.id}
+                      data-revision={r.id}
+                      style={{
+                        background: r.id === shown ? '#eef3fd' : undefined,
+                        cursor: 'pointer',
+                      }}
+                      onClick={() => setSelected(r.id)}
+                    >
+                      <td>
+                        r{r.id}{' '}
+                        {r.id === current ? <span className="badge good">in force</span> : null}
+                      </td>
+                      <td>{formatTime(r.createdAt)}</td>
+                      <td>{r.author}</td>
+                      <td>
+                        <span className="badge">{r.source.toLowerCase()}</span> {r.message}
+                        {r.restoredFrom === null ? '' : ` (restores r${r.restoredFrom})`}
+                        <div className="muted">{r.changes.length} resource(s)</div>
+                      </td>
+                      <td>
+                        {r.id === current ? null : (
+                          <Can atLeast="OPERATOR">
+                            <ConfirmButton
+                              label="Roll back"
+                              question={`Put the configuration of revision ${r.id} back in force? This creates a new revision; proxies get it at once.`}
+                              confirmLabel={`Roll back to r${r.id}`}
+                              disabled={rollback.isPending}
+                              onConfirm={() => rollback.mutate({ id: r.id })}
+                            />
+                          </Can>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <section className="panel" aria-label="Changes">
+              <h2 style={{ marginTop: 0 }}>Changes in r{shown}</h2>
+              <QueryView
+                query={diff}
+                what="the diff"
+                isEmpty={(data) => data.length === 0}
+                empty={<>No resource changed.</>}
+              >
+                {(data) => data.map((change) => <ResourceDiff key={change.key} change={change} />)}
+              </QueryView>
+            </section>
           </div>
-          <section className="panel" aria-label="Changes">
-            <h2 style={{ marginTop: 0 }}>Changes in r{shown}</h2>
-            {diff.isError ? <ErrorState error={diff.error} what="the diff" /> : null}
-            {diff.data === undefined ? (
-              diff.isError ? null : (
-                <Loading what="the diff" />
-              )
-            ) : diff.data.length === 0 ? (
-              <Empty>No resource changed.</Empty>
-            ) : (
-              diff.data.map((change) => <ResourceDiff key={change.key} change={change} />)
-            )}
-          </section>
-        </div>
-      )}
+        )}
+      </QueryView>
     </>
   );
 }

@@ -5,7 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatAgo, formatDuration } from '~/components/format/numbers';
 import { PageHeader } from '~/components/page-header';
-import { Empty, ErrorState, Loading } from '~/components/states';
+import { QueryView } from '~/components/query-view';
 import { LIVE_REFRESH_MS } from '~/trpc/query-client';
 import { useTRPC } from '~/trpc/react';
 
@@ -43,65 +43,67 @@ export default function ProxiesPage() {
           </select>
         }
       />
-      {proxies.isError ? <ErrorState error={proxies.error} what="the fleet" /> : null}
-      {proxies.data === undefined ? (
-        proxies.isError ? null : (
-          <Loading what="the fleet" />
-        )
-      ) : proxies.data.length === 0 ? (
-        <Empty>No proxy has joined yet: create a join token with `weft token create`.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table data-testid="proxies">
-            <thead>
-              <tr>
-                <th>Proxy</th>
-                <th>Service</th>
-                <th>Version</th>
-                <th>Address</th>
-                <th>Config</th>
-                <th>Sync</th>
-                <th>Certificate</th>
-                <th>Heartbeat</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((p) => {
-                const expiry =
-                  p.certificateSerial === null ? undefined : expiryOf.get(p.certificateSerial);
-                return (
-                  <tr key={p.id} data-proxy={p.id}>
-                    <td className="mono">{p.id}</td>
-                    <td>
-                      {p.namespace}/{p.service}
-                    </td>
-                    <td>{p.version ?? '—'}</td>
-                    <td className="mono">
-                      {p.address}:{p.port}
-                    </td>
-                    <td className="mono">
-                      {p.ackedVersion ?? '—'}
-                      {p.sentVersion !== null && p.sentVersion !== p.ackedVersion ? (
-                        <div className="muted">sent {p.sentVersion}</div>
-                      ) : null}
-                    </td>
-                    <td>
-                      <span className={`badge ${p.syncState}`}>{p.syncState}</span>
-                      {p.nackError === null ? null : (
-                        <div className="form-error">{p.nackError}</div>
-                      )}
-                    </td>
-                    <td>
-                      {expiry === undefined ? '—' : `expires in ${formatDuration(expiry * 1_000)}`}
-                    </td>
-                    <td>{formatAgo(p.lastHeartbeatAt)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryView
+        query={proxies}
+        what="the fleet"
+        isEmpty={(data) => data.length === 0}
+        empty={<>No proxy has joined yet: create a join token with `weft token create`.</>}
+      >
+        {() => (
+          <div className="table-wrap">
+            <table data-testid="proxies">
+              <thead>
+                <tr>
+                  <th>Proxy</th>
+                  <th>Service</th>
+                  <th>Version</th>
+                  <th>Address</th>
+                  <th>Config</th>
+                  <th>Sync</th>
+                  <th>Certificate</th>
+                  <th>Heartbeat</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((p) => {
+                  const expiry =
+                    p.certificateSerial === null ? undefined : expiryOf.get(p.certificateSerial);
+                  return (
+                    <tr key={p.id} data-proxy={p.id}>
+                      <td className="mono">{p.id}</td>
+                      <td>
+                        {p.namespace}/{p.service}
+                      </td>
+                      <td>{p.version ?? '—'}</td>
+                      <td className="mono">
+                        {p.address}:{p.port}
+                      </td>
+                      <td className="mono">
+                        {p.ackedVersion ?? '—'}
+                        {p.sentVersion !== null && p.sentVersion !== p.ackedVersion ? (
+                          <div className="muted">sent {p.sentVersion}</div>
+                        ) : null}
+                      </td>
+                      <td>
+                        <span className={`badge ${p.syncState}`}>{p.syncState}</span>
+                        {p.nackError === null ? null : (
+                          <div className="form-error">{p.nackError}</div>
+                        )}
+                      </td>
+                      <td>
+                        {expiry === undefined
+                          ? '—'
+                          : `expires in ${formatDuration(expiry * 1_000)}`}
+                      </td>
+                      <td>{formatAgo(p.lastHeartbeatAt)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryView>
     </>
   );
 }

@@ -5,9 +5,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { PageHeader } from '~/components/page-header';
+import { QueryView } from '~/components/query-view';
 import { RolloutCard } from '~/components/rollouts/rollout-card';
 import { Can } from '~/components/shell/session';
-import { Empty, ErrorState, Loading } from '~/components/states';
 import { LIVE_REFRESH_MS } from '~/trpc/query-client';
 import { useTRPC } from '~/trpc/react';
 
@@ -85,16 +85,14 @@ export default function RolloutsPage() {
       <Can atLeast="OPERATOR">
         <StartRollout />
       </Can>
-      {rollouts.isError ? <ErrorState error={rollouts.error} what="rollouts" /> : null}
-      {rollouts.data === undefined ? (
-        rollouts.isError ? null : (
-          <Loading what="rollouts" />
-        )
-      ) : rollouts.data.length === 0 ? (
-        <Empty>No rollout has run yet.</Empty>
-      ) : (
-        rollouts.data.map((rollout) => <RolloutCard key={rollout.id} rollout={rollout} />)
-      )}
+      <QueryView
+        query={rollouts}
+        what="rollouts"
+        isEmpty={(data) => data.length === 0}
+        empty={<>No rollout has run yet.</>}
+      >
+        {(data) => data.map((rollout) => <RolloutCard key={rollout.id} rollout={rollout} />)}
+      </QueryView>
     </>
   );
 }

@@ -4,7 +4,7 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { PageHeader } from '~/components/page-header';
-import { Empty, ErrorState, Loading } from '~/components/states';
+import { QueryView } from '~/components/query-view';
 import { useTRPC } from '~/trpc/react';
 
 export default function RoutesPage() {
@@ -16,51 +16,51 @@ export default function RoutesPage() {
         title="Routes & canary"
         subtitle="HTTPRoutes in force; open one to move its traffic split"
       />
-      {routes.isError ? <ErrorState error={routes.error} what="routes" /> : null}
-      {routes.data === undefined ? (
-        routes.isError ? null : (
-          <Loading what="routes" />
-        )
-      ) : routes.data.length === 0 ? (
-        <Empty>No HTTPRoutes yet.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Route</th>
-                <th>Service</th>
-                <th>Rules</th>
-                <th>Split</th>
-              </tr>
-            </thead>
-            <tbody>
-              {routes.data.map((route) => {
-                const split =
-                  route.splitRuleIndex === null ? undefined : route.rules[route.splitRuleIndex];
-                return (
-                  <tr key={`${route.namespace}/${route.name}`}>
-                    <td>
-                      <Link href={`/routes/${route.namespace}/${route.name}`}>
-                        {route.namespace}/{route.name}
-                      </Link>
-                    </td>
-                    <td>{route.service}</td>
-                    <td>{route.rules.length}</td>
-                    <td className="mono">
-                      {split === undefined
-                        ? '—'
-                        : split.backends
-                            .map((b) => `${b.version ?? b.service} ${b.weight}`)
-                            .join(' / ')}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryView
+        query={routes}
+        what="routes"
+        isEmpty={(data) => data.length === 0}
+        empty={<>No HTTPRoutes yet.</>}
+      >
+        {(data) => (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Route</th>
+                  <th>Service</th>
+                  <th>Rules</th>
+                  <th>Split</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.map((route) => {
+                  const split =
+                    route.splitRuleIndex === null ? undefined : route.rules[route.splitRuleIndex];
+                  return (
+                    <tr key={`${route.namespace}/${route.name}`}>
+                      <td>
+                        <Link href={`/routes/${route.namespace}/${route.name}`}>
+                          {route.namespace}/{route.name}
+                        </Link>
+                      </td>
+                      <td>{route.service}</td>
+                      <td>{route.rules.length}</td>
+                      <td className="mono">
+                        {split === undefined
+                          ? '—'
+                          : split.backends
+                              .map((b) => `${b.version ?? b.service} ${b.weight}`)
+                              .join(' / ')}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryView>
     </>
   );
 }

@@ -5,7 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import { PageHeader } from '~/components/page-header';
-import { Empty, ErrorState, Loading } from '~/components/states';
+import { QueryView } from '~/components/query-view';
 import { LIVE_REFRESH_MS } from '~/trpc/query-client';
 import { useTRPC } from '~/trpc/react';
 
@@ -31,54 +31,54 @@ export default function ServicesPage() {
           />
         }
       />
-      {services.isError ? <ErrorState error={services.error} what="services" /> : null}
-      {services.data === undefined ? (
-        services.isError ? null : (
-          <Loading what="services" />
-        )
-      ) : services.data.length === 0 ? (
-        <Empty>No services yet: apply a mesh configuration with `weft apply`.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Service</th>
-                <th>Versions (instances)</th>
-                <th>Calls</th>
-                <th>Routes</th>
-                <th>Ports</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    <Link href={`/services/${s.id}`}>{s.id}</Link>
-                  </td>
-                  <td>
-                    {s.versions.map((v) => `${v} (${s.instancesByVersion[v] ?? 0})`).join(', ') ||
-                      '—'}
-                  </td>
-                  <td>{s.upstreams.join(', ') || '—'}</td>
-                  <td>
-                    {s.routes.map((r) => (
-                      <Link
-                        key={r}
-                        href={`/routes/${s.namespace}/${r}`}
-                        style={{ marginRight: '0.5rem' }}
-                      >
-                        {r}
-                      </Link>
-                    ))}
-                  </td>
-                  <td className="mono">{s.ports.join(', ')}</td>
+      <QueryView
+        query={services}
+        what="services"
+        isEmpty={(data) => data.length === 0}
+        empty={<>No services yet: apply a mesh configuration with `weft apply`.</>}
+      >
+        {() => (
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>Service</th>
+                  <th>Versions (instances)</th>
+                  <th>Calls</th>
+                  <th>Routes</th>
+                  <th>Ports</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {shown.map((s) => (
+                  <tr key={s.id}>
+                    <td>
+                      <Link href={`/services/${s.id}`}>{s.id}</Link>
+                    </td>
+                    <td>
+                      {s.versions.map((v) => `${v} (${s.instancesByVersion[v] ?? 0})`).join(', ') ||
+                        '—'}
+                    </td>
+                    <td>{s.upstreams.join(', ') || '—'}</td>
+                    <td>
+                      {s.routes.map((r) => (
+                        <Link
+                          key={r}
+                          href={`/routes/${s.namespace}/${r}`}
+                          style={{ marginRight: '0.5rem' }}
+                        >
+                          {r}
+                        </Link>
+                      ))}
+                    </td>
+                    <td className="mono">{s.ports.join(', ')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryView>
     </>
   );
 }

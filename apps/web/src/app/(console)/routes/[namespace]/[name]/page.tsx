@@ -7,7 +7,9 @@ import { useParams } from 'next/navigation';
 import { CanaryPanel } from '~/components/canary/canary-panel';
 import { formatLatency } from '~/components/format/numbers';
 import { PageHeader } from '~/components/page-header';
-import { ErrorState, Loading } from '~/components/states';
+import { QueryView } from '~/components/query-view';
+import { RouteEditor } from '~/components/routes/route-editor';
+import { Can } from '~/components/shell/session';
 import { LIVE_REFRESH_MS } from '~/trpc/query-client';
 import { useTRPC } from '~/trpc/react';
 
@@ -31,52 +33,50 @@ export default function RoutePage() {
           )
         }
       />
-      {route.isError ? (
-        <ErrorState error={route.error} what={`route ${namespace}/${name}`} />
-      ) : null}
-      {route.data === undefined ? (
-        route.isError ? null : (
-          <Loading what="the route" />
-        )
-      ) : (
-        <>
-          <CanaryPanel route={route.data} />
-          <h2>Rules, first match wins</h2>
-          <div className="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>#</th>
-                  <th>Name</th>
-                  <th>Matches</th>
-                  <th>Backends</th>
-                  <th className="num">Timeout</th>
-                  <th className="num">Retries</th>
-                </tr>
-              </thead>
-              <tbody>
-                {route.data.rules.map((rule) => (
-                  <tr key={rule.index}>
-                    <td>{rule.index + 1}</td>
-                    <td>{rule.name ?? <span className="muted">unnamed</span>}</td>
-                    <td className="mono">{rule.matches.join(', ') || 'everything'}</td>
-                    <td className="mono">
-                      {rule.backends
-                        .map(
-                          (b) =>
-                            `${b.service}${b.version === null ? '' : `@${b.version}`} ×${b.weight}`,
-                        )
-                        .join(', ')}
-                    </td>
-                    <td className="num">{formatLatency(rule.timeoutMs)}</td>
-                    <td className="num">{rule.retryAttempts ?? '—'}</td>
+      <QueryView query={route} what={`route ${namespace}/${name}`}>
+        {(data) => (
+          <>
+            <CanaryPanel route={data} />
+            <h2>Rules, first match wins</h2>
+            <div className="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th>#</th>
+                    <th>Name</th>
+                    <th>Matches</th>
+                    <th>Backends</th>
+                    <th className="num">Timeout</th>
+                    <th className="num">Retries</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
-      )}
+                </thead>
+                <tbody>
+                  {data.rules.map((rule) => (
+                    <tr key={rule.index}>
+                      <td>{rule.index + 1}</td>
+                      <td>{rule.name ?? <span className="muted">unnamed</span>}</td>
+                      <td className="mono">{rule.matches.join(', ') || 'everything'}</td>
+                      <td className="mono">
+                        {rule.backends
+                          .map(
+                            (b) =>
+                              `${b.service}${b.version === null ? '' : `@${b.version}`} ×${b.weight}`,
+                          )
+                          .join(', ')}
+                      </td>
+                      <td className="num">{formatLatency(rule.timeoutMs)}</td>
+                      <td className="num">{rule.retryAttempts ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Can atLeast="OPERATOR">
+              <RouteEditor route={data} />
+            </Can>
+          </>
+        )}
+      </QueryView>
     </>
   );
 }

@@ -10,7 +10,8 @@ import { rowsByVersion, rowsOfTotal } from '~/components/charts/series-rows';
 import { SERIES_COLOURS, TimeSeriesChart } from '~/components/charts/time-series-chart';
 import { formatLatency, formatPercent, formatRate } from '~/components/format/numbers';
 import { PageHeader } from '~/components/page-header';
-import { ErrorState, Loading } from '~/components/states';
+import { QueryView } from '~/components/query-view';
+import { ErrorState } from '~/components/states';
 import { VersionsTable } from '~/components/versions-table';
 import { WindowSelect } from '~/components/window-select';
 import { LIVE_REFRESH_MS } from '~/trpc/query-client';
@@ -53,61 +54,52 @@ export default function ServicePage() {
         actions={<WindowSelect value={windowSeconds} onChange={setWindowSeconds} />}
       />
       {details.isError ? <ErrorState error={details.error} what={service} /> : null}
-      {series.isError ? <ErrorState error={series.error} what="the time series" /> : null}
-      {series.data === undefined ? (
-        series.isError ? null : (
-          <Loading what="the time series" />
-        )
-      ) : (
-        <div className="grid-2">
-          <TimeSeriesChart
-            title="Requests per second, by version"
-            rows={rowsByVersion(series.data, 'requestsPerSecond')}
-            lines={lines}
-            format={formatRate}
-            markers={markers}
-            testId="chart-rps"
-          />
-          <TimeSeriesChart
-            title="Success rate, by version"
-            rows={rowsByVersion(series.data, 'successRate')}
-            lines={lines}
-            format={(v) => formatPercent(v)}
-            markers={markers}
-            testId="chart-success"
-          />
-          <TimeSeriesChart
-            title="Latency percentiles, all versions"
-            rows={rowsOfTotal(series.data, ['p50', 'p90', 'p99'])}
-            lines={Object.entries(PERCENTILE_COLOURS).map(([key, colour]) => ({
-              key,
-              label: key,
-              colour,
-            }))}
-            format={formatLatency}
-            markers={markers}
-            testId="chart-latency"
-          />
-          <TimeSeriesChart
-            title="p99 latency, by version"
-            rows={rowsByVersion(series.data, 'p99')}
-            lines={lines}
-            format={formatLatency}
-            markers={markers}
-            testId="chart-p99-versions"
-          />
-        </div>
-      )}
+      <QueryView query={series} what="the time series">
+        {(data) => (
+          <div className="grid-2">
+            <TimeSeriesChart
+              title="Requests per second, by version"
+              rows={rowsByVersion(data, 'requestsPerSecond')}
+              lines={lines}
+              format={formatRate}
+              markers={markers}
+              testId="chart-rps"
+            />
+            <TimeSeriesChart
+              title="Success rate, by version"
+              rows={rowsByVersion(data, 'successRate')}
+              lines={lines}
+              format={(v) => formatPercent(v)}
+              markers={markers}
+              testId="chart-success"
+            />
+            <TimeSeriesChart
+              title="Latency percentiles, all versions"
+              rows={rowsOfTotal(data, ['p50', 'p90', 'p99'])}
+              lines={Object.entries(PERCENTILE_COLOURS).map(([key, colour]) => ({
+                key,
+                label: key,
+                colour,
+              }))}
+              format={formatLatency}
+              markers={markers}
+              testId="chart-latency"
+            />
+            <TimeSeriesChart
+              title="p99 latency, by version"
+              rows={rowsByVersion(data, 'p99')}
+              lines={lines}
+              format={formatLatency}
+              markers={markers}
+              testId="chart-p99-versions"
+            />
+          </div>
+        )}
+      </QueryView>
       <h2>Versions side by side</h2>
-      {versions.data === undefined ? (
-        versions.isError ? (
-          <ErrorState error={versions.error} what="versions" />
-        ) : (
-          <Loading what="versions" />
-        )
-      ) : (
-        <VersionsTable versions={versions.data} testId="versions-table" />
-      )}
+      <QueryView query={versions} what="versions">
+        {(data) => <VersionsTable versions={data} testId="versions-table" />}
+      </QueryView>
       {details.data === undefined || details.data.routes.length === 0 ? null : (
         <p>
           Routes:{' '}

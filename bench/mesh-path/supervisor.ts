@@ -26,6 +26,8 @@ export interface StartOptions {
   readonly cwd?: string;
   /** 'pipe' keeps stdout for the caller (stderr still goes to the log file). */
   readonly stdout?: 'pipe' | 'log';
+  /** Added to this process's environment. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export class Supervisor {
@@ -51,6 +53,7 @@ export class Supervisor {
     const fd = openSync(logFile, 'w');
     const child = spawn(command, args, {
       cwd: options.cwd,
+      ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
       stdio: ['ignore', options.stdout === 'pipe' ? 'pipe' : fd, fd],
     });
     // The child holds its own copy of the descriptor.

@@ -12,10 +12,11 @@ import type { Services } from './api/trpc.ts';
 import { hashPassword } from './auth/passwords.ts';
 import { MeshAuthority } from './ca/mesh-authority.ts';
 import { certificateLifetimeOf, trustDomainOf } from './ca/mesh-settings.ts';
-import { loadSealingKey } from './ca/sealing-key.ts';
+import { loadSealingKey, sealingKeyFileFor } from './ca/sealing-key.ts';
 import { openDatabase } from './db/database.ts';
 import type { ControllerEnv } from './env.ts';
 import { ControllerMetrics } from './observability/metrics.ts';
+import { ProxyLiveness } from './push/liveness.ts';
 import { createProxyApi } from './push/proxy-api.ts';
 import { SnapshotPublisher } from './push/snapshot-publisher.ts';
 import { AuditRepository } from './repositories/audit.ts';
@@ -29,8 +30,13 @@ import { UserRepository } from './repositories/users.ts';
 import { RolloutOperations } from './rollouts/rollout-operations.ts';
 import { RolloutRunner } from './rollouts/runner.ts';
 
-/** The controller's own serving certificate is re-issued at every start. */
+/**
+ * The controller's own serving certificate: issued at every start, and again at two thirds of
+ * its lifetime and whenever the trust bundle changes, so a controller that runs for months, or
+ * through a root rotation, never serves an expired certificate or one from a retired root.
+ */
 const CONTROLLER_CERT_LIFETIME_MS = 30 * 86_400_000;
+const CONTROLLER_CERT_RENEW_AFTER_MS = 20 * 86_400_000;
 /** How often expired proxies are dropped from the others' endpoints. */
 const SWEEP_INTERVAL_MS = 5_000;
 /** How often telemetry rollups move to coarser tiers. */
@@ -55,16 +61,19 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
   const audit = new AuditRepository(db);
   const users = new UserRepository(db);
   const tokens = new JoinTokenRepository(db);
-  const telemetry = new TelemetryRepository(db);
+  const telemetry = new TelemetryRepository(db, env.WEFT_TELEMETRY_TIERS);
 
-  const sealingKey = await loadSealingKey(env.WEFT_CA_KEY, join(dirname(file), 'ca-sealing.key'));
+  const sealingKey = await loadSealingKey(env.WEFT_CA_KEY, sealingKeyFileFor(file));
   const trustDomain = await trustDomainOf(revisions);
   const authority = await MeshAuthority.open(certificates, sealingKey, trustDomain);
+  // Read before anything can heartbeat: how long ago the fleet was last heard from.
+  const liveness = new ProxyLiveness(Date.now(), (await proxies.newestHeartbeat())?.getTime());
   const publisher = new SnapshotPublisher(
     revisions,
     proxies,
     certificates,
     () => authority.trustBundle(),
+    liveness,
     log,
   );
   const metrics = new ControllerMetrics({ publisher, telemetry, authority, proxies, revisions });
@@ -92,10 +101,12 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
   const trustBundleFile = join(dirname(file), 'trust-bundle.pem');
   const trustBundlePem = await authority.trustBundle();
   await writeFile(trustBundleFile, trustBundlePem);
-  const own = await authority.issueOwn(
-    spiffeId(trustDomain, 'weft-system', 'controller'),
-    CONTROLLER_CERT_LIFETIME_MS,
-  );
+  const issueOwn = () =>
+    authority.issueOwn(
+      spiffeId(trustDomain, 'weft-system', 'controller'),
+      CONTROLLER_CERT_LIFETIME_MS,
+    );
+  const own = await issueOwn();
   const proxyApi = createProxyApi(
     { ...own, trustBundlePem },
     {
@@ -110,18 +121,31 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
       onError: (error) => log.error({ err: error }, 'proxy API request failed'),
     },
   );
+  /** A fresh certificate from the authority signing now, and the bundle proxies are checked against. */
+  const serveWith = async (bundle: string) => {
+    const renewed = await issueOwn();
+    proxyApi.setSecureContext({
+      cert: renewed.certPem,
+      key: renewed.keyPem,
+      ca: bundle,
+      minVersion: 'TLSv1.2',
+    });
+  };
   /** The bundle changed (a root rotation): the file, the proxy API's TLS and every proxy follow. */
   const trustChanged = async () => {
     const bundle = await authority.trustBundle();
     await writeFile(trustBundleFile, bundle);
-    proxyApi.setSecureContext({
-      cert: own.certPem,
-      key: own.keyPem,
-      ca: bundle,
-      minVersion: 'TLSv1.2',
-    });
+    await serveWith(bundle);
     await publisher.publish();
   };
+  const ownRenewal = setInterval(() => {
+    authority
+      .trustBundle()
+      .then(serveWith)
+      .catch((error: unknown) =>
+        log.error({ err: error }, "cannot renew the controller's certificate"),
+      );
+  }, CONTROLLER_CERT_RENEW_AFTER_MS);
   const rollouts = new RolloutOperations({
     runs: new RolloutRunRepository(db),
     revisions,
@@ -175,6 +199,7 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
       await rolloutRunner.stop();
       clearInterval(sweep);
       clearInterval(compaction);
+      clearInterval(ownRenewal);
       publisher.cancelPending();
       await Promise.all([stop(operatorApi), stop(proxyApi)]);
       metrics.close();

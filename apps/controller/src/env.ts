@@ -1,8 +1,10 @@
 // The controller's environment, validated at boot: every setting named, typed and defaulted.
 
 import { z } from 'zod';
+import { usernameSchema } from './auth/usernames.ts';
 import { DEFAULT_DATABASE_FILE } from './db/database.ts';
 import { DEFAULT_ROLLOUT_TICK_MS } from './rollouts/runner.ts';
+import { DEFAULT_TELEMETRY_TIERS, parseTiers, TierSpecError } from './telemetry/tiers.ts';
 
 export const DEFAULT_API_PORT = 7443;
 export const DEFAULT_PROXY_API_PORT = 7444;
@@ -22,7 +24,7 @@ export const envSchema = z.object({
   /** base64 of 32 bytes sealing the CA keys; without it a key file is kept beside the database. */
   WEFT_CA_KEY: z.string().min(1).optional(),
   /** First start only: creates this admin when no user exists yet. */
-  WEFT_ADMIN_USERNAME: z.string().min(1).optional(),
+  WEFT_ADMIN_USERNAME: usernameSchema.optional(),
   WEFT_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
   /** How often active rollouts are advanced (ms). */
   WEFT_ROLLOUT_TICK_MS: z.coerce
@@ -31,6 +33,25 @@ export const envSchema = z.object({
     .min(10)
     .max(60_000)
     .default(DEFAULT_ROLLOUT_TICK_MS),
+  /**
+   * Telemetry rollup tiers, finest first, as bucket:retention pairs ("10s:1h,1m:24h,10m:7d"):
+   * each bucket a larger multiple of the one before, each retention longer.
+   */
+  WEFT_TELEMETRY_TIERS: z
+    .string()
+    .default(DEFAULT_TELEMETRY_TIERS)
+    .transform((text, context) => {
+      try {
+        return parseTiers(text);
+      } catch (error) {
+        if (!(error instanceof TierSpecError)) throw error;
+        context.addIssue({
+          code: 'custom',
+          message: `${error.message} (got "${text}"; the default is "${DEFAULT_TELEMETRY_TIERS}")`,
+        });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type ControllerEnv = z.infer<typeof envSchema>;

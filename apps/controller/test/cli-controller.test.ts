@@ -63,6 +63,13 @@ describe('weft controller', () => {
     );
     expect(created).toMatchObject({ code: 0, stdout: 'created ada (admin)\n' });
     expect((await run(['admin', 'create', '-u', 'bob'], 'short\n', env)).code).toBe(2);
+    const badName = await run(
+      ['admin', 'create', '-u', 'Bob\nroot'],
+      'a long enough password\n',
+      env,
+    );
+    expect(badName.code).toBe(2);
+    expect(badName.stderr).toContain('must be 1-64 lowercase letters');
 
     controller = spawn(process.execPath, [WEFT, 'controller', '--port', '0'], { cwd: ROOT, env });
     const url = await apiUrlOf(controller);

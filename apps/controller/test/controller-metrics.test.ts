@@ -90,6 +90,7 @@ describe('controller /metrics', () => {
       'weft_controller_config_revision gauge',
       'weft_controller_proxies gauge',
       'weft_controller_snapshot_answers_total counter',
+      'weft_controller_snapshots_compiled_total counter',
       'weft_controller_snapshots_published_total counter',
       'weft_controller_snapshots_sent_total counter',
       'weft_controller_telemetry_batches_total counter',
@@ -179,6 +180,7 @@ describe('controller /metrics', () => {
       expect(value('weft_controller_certificates_issued_total', { kind: 'workload' })).toBe(1);
       expect(value('weft_controller_watch_streams')).toBe(1);
       expect(value('weft_controller_snapshots_published_total')).toBeGreaterThanOrEqual(1);
+      expect(value('weft_controller_snapshots_compiled_total')).toBeGreaterThanOrEqual(1);
       expect(value('weft_controller_snapshots_sent_total')).toBeGreaterThanOrEqual(1);
       expect(value('weft_controller_snapshot_answers_total', { answer: 'ack' })).toBe(1);
       expect(value('weft_controller_proxies', { sync_state: 'SYNCED' })).toBe(1);

@@ -13,6 +13,8 @@ export interface TestProxy {
   watch(): Promise<{ snapshot: { version: string; hash: string }; close: () => void }>;
   /** A new key and certificate, as the proxy does at rotateAfter. */
   renew(): Promise<void>;
+  /** Its current certificate chain and key (PEM), to speak TLS as it elsewhere. */
+  credentials(): { cert: string; key: string };
 }
 
 interface Credentials {
@@ -96,6 +98,7 @@ export async function bootstrapProxy(params: {
 
   return {
     id: params.id,
+    credentials: own,
     post: (path, body) => json(path, body, own(), idHeader),
     watch: () =>
       new Promise((resolve, reject) => {

@@ -120,6 +120,8 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
     guardEvents('outbound'),
   );
 
+  // A snapshot's outbound ports are bound before it goes into force; one that cannot be is refused.
+  store.addPreparer((runtime) => outbound.prepare(runtime));
   const trustBundle = followTrustBundle(config, identity, log);
   store.onSwap((runtime, previous) => {
     revoked = runtime.revoked;
@@ -130,9 +132,6 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
     for (const cluster of runtime.clusters.values())
       for (const key of cluster.poolKeys) inUse.add(key);
     pools.retainOnly(inUse);
-    outbound
-      .reconcile(runtime)
-      .catch((error: unknown) => log.error({ err: error }, 'cannot open an outbound port'));
     log.info(
       {
         version: runtime.snapshot.version,

@@ -5,6 +5,8 @@ export { type CompileInput, compileSnapshots } from './compile/compile.ts';
 export { checkSnapshotConsistency } from './compile/consistency.ts';
 export * from './compile/defaults.ts';
 export { contentHash } from './compile/hash.ts';
+export { IncrementalCompiler, type IncrementalResult } from './compile/incremental.ts';
+export { type InputKey, inputKey } from './compile/inputs.ts';
 export * from './compile/snapshot.ts';
 export { matchesSubset, spiffeId, type WorkloadEndpoint } from './compile/workload.ts';
 export { type WorkloadList, workloadListSchema } from './compile/workload-list.ts';

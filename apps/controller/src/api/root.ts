@@ -4,6 +4,7 @@ import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
 import { certificatesRouter } from './routers/certificates.ts';
 import { configRouter } from './routers/config.ts';
+import { policiesRouter } from './routers/policies.ts';
 import { proxiesRouter } from './routers/proxies.ts';
 import { revisionsRouter } from './routers/revisions.ts';
 import { rolloutsRouter } from './routers/rollouts.ts';
@@ -18,6 +19,7 @@ export const appRouter = createRouter({
   auth: authRouter,
   config: configRouter,
   routes: routesRouter,
+  policies: policiesRouter,
   revisions: revisionsRouter,
   audit: auditRouter,
   users: usersRouter,

@@ -4,7 +4,6 @@
 
 import { initTRPC, TRPCError } from '@trpc/server';
 import { type ConfigIssue, MeshConfigError } from '@weft/mesh-config';
-import superjson from 'superjson';
 import { z } from 'zod';
 import type { MeshAuthority } from '../ca/mesh-authority.ts';
 import { ConflictError, NotFoundError, PreconditionError } from '../errors.ts';
@@ -18,6 +17,7 @@ import type { RevisionRepository } from '../repositories/revisions.ts';
 import type { TelemetryRepository } from '../repositories/telemetry.ts';
 import { type Principal, RANK, type Role, type UserRepository } from '../repositories/users.ts';
 import type { RolloutOperations } from '../rollouts/rollout-operations.ts';
+import { apiTransformer } from './transformer.ts';
 
 export interface Services {
   readonly revisions: RevisionRepository;
@@ -51,9 +51,11 @@ export interface Context {
 
 export const CSRF_HEADER = 'x-weft-csrf';
 
-// superjson keeps Dates and bigints typed end to end, for the console and the CLI alike.
+// superjson keeps Dates and bigints typed end to end, for the console and the CLI alike. Stack
+// traces stay in the controller's log: tRPC would send them whenever NODE_ENV is not production.
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer: apiTransformer,
+  isDev: false,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     return {

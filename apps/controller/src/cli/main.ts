@@ -2,6 +2,7 @@
 
 import { Command } from 'commander';
 import { registerAdminCommand } from './commands/admin.ts';
+import { registerBackupCommands } from './commands/backup.ts';
 import { registerCompileCommand } from './commands/compile.ts';
 import { registerControllerCommand } from './commands/controller.ts';
 import { registerFleetCommands } from './commands/fleet.ts';
@@ -24,5 +25,6 @@ registerAdminCommand(program);
 registerRemoteCommands(program);
 registerFleetCommands(program);
 registerRolloutCommands(program);
+registerBackupCommands(program);
 
 await program.parseAsync(process.argv);

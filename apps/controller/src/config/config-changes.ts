@@ -3,13 +3,17 @@
 
 import {
   type BackendRef,
+  type ConfigIssue,
+  compareIssues,
   diffResourceSets,
+  type LoadedResource,
   MeshConfigError,
   mergeResources,
   type Resource,
   type ResourceChange,
   type RouteRule,
   removeResources,
+  resourceKey,
   validateResourceSet,
 } from '@weft/mesh-config';
 import { NotFoundError, PreconditionError } from '../errors.ts';
@@ -45,15 +49,58 @@ function auditOf(
   };
 }
 
+/**
+ * What is wrong with `current` once `applied` is merged in, judged as one set: the applied
+ * documents keep their file and line, and two of them with one name are reported, not merged.
+ */
+export function mergeIssues(
+  current: readonly Resource[],
+  applied: readonly LoadedResource[],
+): ConfigIssue[] {
+  const replaced = new Set(applied.map((r) => resourceKey(r.resource)));
+  const kept = current
+    .filter((r) => !replaced.has(resourceKey(r)))
+    .map((resource) => ({ resource }));
+  return validateResourceSet([...kept, ...applied]).sort(compareIssues);
+}
+
+/** `current` with `applied` merged in (by kind, namespace and name), or a MeshConfigError. */
+export function mergeChecked(
+  current: readonly Resource[],
+  applied: readonly LoadedResource[],
+): Resource[] {
+  const issues = mergeIssues(current, applied);
+  if (issues.length > 0) throw new MeshConfigError(issues);
+  return mergeResources(
+    current,
+    applied.map((r) => r.resource),
+  );
+}
+
 export function applyResources(
   revisions: RevisionRepository,
   resources: readonly Resource[],
   actor: string,
   message = 'apply',
 ): Promise<ChangeOutcome> {
+  return applyLoaded(
+    revisions,
+    resources.map((resource) => ({ resource })),
+    actor,
+    message,
+  );
+}
+
+/** Applies documents read from a file: problems name their lines. */
+export function applyLoaded(
+  revisions: RevisionRepository,
+  loaded: readonly LoadedResource[],
+  actor: string,
+  message = 'apply',
+): Promise<ChangeOutcome> {
   return revisions.change(
     { author: actor, message, source: 'APPLY' },
-    (current) => assertValid(mergeResources(current, resources)),
+    (current) => mergeChecked(current, loaded),
     (changes, id) => auditOf(actor, 'config.apply', changes, id),
   );
 }

@@ -48,15 +48,8 @@ export function applyMigrations(db: BetterSqlite3.Database, migrationsDir: strin
     );
   }
   const applied = new Map(rows.map((r) => [r.migration_name, r.checksum]));
-  const names = readdirSync(migrationsDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(migrationsDir, d.name, 'migration.sql')))
-    .map((d) => d.name)
-    .sort();
-
   const done: string[] = [];
-  for (const name of names) {
-    const sql = readFileSync(join(migrationsDir, name, 'migration.sql'));
-    const checksum = createHash('sha256').update(sql).digest('hex');
+  for (const [name, { sql, checksum }] of readMigrations(migrationsDir)) {
     const previous = applied.get(name);
     if (previous !== undefined) {
       if (previous !== checksum) {
@@ -66,10 +59,27 @@ export function applyMigrations(db: BetterSqlite3.Database, migrationsDir: strin
       }
       continue;
     }
-    runMigration(db, name, sql.toString('utf8'), checksum);
+    runMigration(db, name, sql, checksum);
     done.push(name);
   }
   return done;
+}
+
+/** The migrations this build ships, in name order, with the checksum Prisma records. */
+export function readMigrations(
+  migrationsDir: string,
+): Map<string, { sql: string; checksum: string }> {
+  const names = readdirSync(migrationsDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(migrationsDir, d.name, 'migration.sql')))
+    .map((d) => d.name)
+    .sort();
+  return new Map(
+    names.map((name) => {
+      const sql = readFileSync(join(migrationsDir, name, 'migration.sql'));
+      const checksum = createHash('sha256').update(sql).digest('hex');
+      return [name, { sql: sql.toString('utf8'), checksum }];
+    }),
+  );
 }
 
 function runMigration(

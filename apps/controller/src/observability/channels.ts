@@ -15,6 +15,8 @@ export interface SnapshotsPublishedEvent extends Sourced {
   /** The snapshot set's version, `r<revision>.<generation>`. */
   readonly version: string;
   readonly proxies: number;
+  /** How many of them were compiled again: those whose inputs changed, and new proxies. */
+  readonly compiled: number;
 }
 
 export interface SnapshotSentEvent extends Sourced {

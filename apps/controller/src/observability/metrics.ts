@@ -85,6 +85,11 @@ export class ControllerMetrics {
       help: 'Snapshot sets compiled from the configuration and registry and published.',
       registers,
     });
+    const compiledSnapshots = new Counter({
+      name: `${PREFIX}snapshots_compiled_total`,
+      help: 'Proxy snapshots compiled: only those whose inputs changed, and new proxies.',
+      registers,
+    });
     const sent = new Counter({
       name: `${PREFIX}snapshots_sent_total`,
       help: 'Changed snapshots sent to a proxy on its watch stream.',
@@ -143,7 +148,10 @@ export class ControllerMetrics {
 
     const { publisher, telemetry, authority } = sources;
     this.unsubscribes.push(
-      controllerChannels.snapshotsPublished.subscribe(publisher, () => published.inc()),
+      controllerChannels.snapshotsPublished.subscribe(publisher, (e) => {
+        published.inc();
+        compiledSnapshots.inc(e.compiled);
+      }),
       controllerChannels.snapshotSent.subscribe(publisher, () => sent.inc()),
       controllerChannels.snapshotAnswered.subscribe(publisher, (e) =>
         answers.inc({ answer: e.outcome }),

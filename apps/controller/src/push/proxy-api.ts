@@ -105,7 +105,7 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ProxyApiDe
     if (!input.success) return reply(res, 400, { error: z.prettifyError(input.error) });
     if (input.data.error === undefined)
       await deps.proxies.acked(caller, input.data.version, input.data.hash, new Date());
-    else await deps.proxies.nacked(caller, input.data.error, new Date());
+    else await deps.proxies.nacked(caller, input.data.version, input.data.error, new Date());
     controllerChannels.snapshotAnswered.publish({
       source: deps.publisher,
       proxyId: caller,

@@ -1,16 +1,18 @@
-// Config push: compiles every live proxy's snapshot from the resources in force and the
+// Config push: keeps every live proxy's snapshot compiled from the resources in force and the
 // registry, and sends each open watch stream only what changed for it (equal hashes are never
-// re-sent). Snapshots are built, checked by the compiler, then published, never mutated after.
+// re-sent). Compiles are incremental: only the snapshots that read an input which changed are
+// compiled again (IncrementalCompiler in @weft/mesh-config owns that dependency). Snapshots are
+// built, checked by the compiler, then published, never mutated after.
 
-import { compileSnapshots, type ProxySnapshot } from '@weft/mesh-config';
+import { IncrementalCompiler, type ProxySnapshot } from '@weft/mesh-config';
 import type { Logger } from 'pino';
 import { controllerChannels } from '../observability/channels.ts';
 import type { CertificateRepository } from '../repositories/certificates.ts';
 import type { ProxyRepository } from '../repositories/proxies.ts';
 import type { RevisionRepository } from '../repositories/revisions.ts';
+import type { ProxyLiveness } from './liveness.ts';
 
-/** A proxy not heard from for this long is dropped from everyone's endpoints. */
-export const PROXY_EXPIRY_MS = 30_000;
+export { PROXY_EXPIRY_MS } from './liveness.ts';
 /** How long registry changes gather before one push carries them all. */
 export const REGISTRY_DEBOUNCE_MS = 200;
 
@@ -21,7 +23,8 @@ export interface Watcher {
 export class SnapshotPublisher {
   private readonly watchers = new Map<string, Watcher>();
   private readonly lastSent = new Map<string, string>();
-  private latest = new Map<string, ProxySnapshot>();
+  private readonly compiler = new IncrementalCompiler();
+  private latest: ReadonlyMap<string, ProxySnapshot> = new Map();
   private generation = 0;
   private running: Promise<void> = Promise.resolve();
   private queued: Promise<void> | undefined;
@@ -32,6 +35,7 @@ export class SnapshotPublisher {
     private readonly proxies: ProxyRepository,
     private readonly certificates: CertificateRepository,
     private readonly trustBundle: () => Promise<string>,
+    private readonly liveness: ProxyLiveness,
     private readonly log: Logger,
   ) {}
 
@@ -92,10 +96,10 @@ export class SnapshotPublisher {
   }
 
   private async compileAndSend(): Promise<void> {
-    const [resources, latest, live, revokedSerials, trustBundle] = await Promise.all([
+    const [resources, revision, live, revokedSerials, trustBundle] = await Promise.all([
       this.revisions.current(),
-      this.revisions.latest(),
-      this.proxies.live(new Date(Date.now() - PROXY_EXPIRY_MS)),
+      this.revisions.latestId(),
+      this.proxies.live(this.liveness.liveSince(Date.now())),
       this.certificates.revokedSerials(new Date()),
       this.trustBundle(),
     ]);
@@ -109,12 +113,20 @@ export class SnapshotPublisher {
     const workloads = live.filter((p) => services.has(`${p.namespace}/${p.service}`));
     if (workloads.length === 0) return;
     this.generation += 1;
-    const version = `r${latest?.id ?? 0}.${this.generation}`;
-    this.latest = compileSnapshots({ resources, workloads, version, revokedSerials, trustBundle });
+    const version = `r${revision}.${this.generation}`;
+    const compiled = this.compiler.compile({
+      resources,
+      workloads,
+      version,
+      revokedSerials,
+      trustBundle,
+    });
+    this.latest = compiled.snapshots;
     controllerChannels.snapshotsPublished.publish({
       source: this,
       version,
       proxies: this.latest.size,
+      compiled: compiled.compiled.length,
     });
     await Promise.all(
       [...this.watchers].map(([proxyId, watcher]) => {

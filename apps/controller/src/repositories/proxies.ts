@@ -65,25 +65,26 @@ export class ProxyRepository {
     });
   }
 
+  /**
+   * The proxy applied `version`. Only an answer to the snapshot sent last settles the sync state:
+   * one to an older snapshot, arriving late, records what the proxy runs and leaves it STALE.
+   */
   async acked(id: string, version: string, hash: string, at: Date): Promise<void> {
-    await this.db.proxy.updateMany({
-      where: { id },
-      data: {
-        ackedVersion: version,
-        ackedHash: hash,
-        ackedAt: at,
-        nackError: null,
-        syncState: 'SYNCED',
-        lastHeartbeatAt: at,
-      },
+    const applied = { ackedVersion: version, ackedHash: hash, ackedAt: at, lastHeartbeatAt: at };
+    const { count } = await this.db.proxy.updateMany({
+      where: { id, sentVersion: version },
+      data: { ...applied, nackError: null, syncState: 'SYNCED' },
     });
+    if (count === 0) await this.db.proxy.updateMany({ where: { id }, data: applied });
   }
 
-  async nacked(id: string, error: string, at: Date): Promise<void> {
-    await this.db.proxy.updateMany({
-      where: { id },
+  /** The proxy refused `version` and keeps what it had; a late refusal of an older one is moot. */
+  async nacked(id: string, version: string, error: string, at: Date): Promise<void> {
+    const { count } = await this.db.proxy.updateMany({
+      where: { id, sentVersion: version },
       data: { nackError: error, syncState: 'NACKED', lastHeartbeatAt: at },
     });
+    if (count === 0) await this.heartbeat(id, at);
   }
 
   async disconnected(id: string): Promise<void> {
@@ -98,6 +99,12 @@ export class ProxyRepository {
         orderBy: { id: 'asc' },
       })
     ).map(toRecord);
+  }
+
+  /** When any proxy was last heard from (undefined with none registered). */
+  async newestHeartbeat(): Promise<Date | undefined> {
+    const { _max } = await this.db.proxy.aggregate({ _max: { lastHeartbeatAt: true } });
+    return _max.lastHeartbeatAt ?? undefined;
   }
 
   async get(id: string): Promise<ProxyRecord | undefined> {

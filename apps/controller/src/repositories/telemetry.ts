@@ -1,21 +1,13 @@
-// Telemetry rollups: each batch from a proxy merged into 10-second buckets per traffic key,
-// in one transaction with the record that the batch was seen (a re-sent batch changes nothing).
+// Telemetry rollups: each batch from a proxy merged into the finest tier's buckets (10 s unless
+// WEFT_TELEMETRY_TIERS says otherwise) per traffic key, in one transaction with the record that
+// the batch was seen (a re-sent batch changes nothing); and the queries over them.
 
 import { LatencySketch, type TrafficBatch } from '@weft/telemetry';
 import type { Db } from '../db/database.ts';
 import { controllerChannels } from '../observability/channels.ts';
-
-/** The finest tier, where batches land; compact() moves older data to coarser ones. */
-export const BUCKET_SECONDS = 10;
-
-const UPLOAD_MEMORY_MS = 24 * 3_600_000;
-
-/** Rollup tiers, finest first: how wide a bucket is, and how long the tier keeps it. */
-export const TIERS = [
-  { seconds: 10, keepMs: 3_600_000 },
-  { seconds: 60, keepMs: 24 * 3_600_000 },
-  { seconds: 600, keepMs: 7 * 24 * 3_600_000 },
-] as const;
+import { DEFAULT_TIERS, type RollupTier } from '../telemetry/tiers.ts';
+import { mergeInto } from './rollup-merge.ts';
+import { type CompactionOutcome, compactRollups } from './telemetry-compaction.ts';
 
 export interface VersionFigures {
   readonly version: string;
@@ -25,7 +17,21 @@ export interface VersionFigures {
 }
 
 export class TelemetryRepository {
-  constructor(private readonly db: Db) {}
+  /**
+   * `tiers`, finest first (WEFT_TELEMETRY_TIERS, checked by parseTiers): batches land in the
+   * first; compact() moves older buckets down the list.
+   */
+  constructor(
+    private readonly db: Db,
+    readonly tiers: readonly RollupTier[] = DEFAULT_TIERS,
+  ) {
+    if (tiers.length === 0) throw new Error('a telemetry repository needs at least one tier');
+  }
+
+  /** Width of the finest tier's buckets, where batches land. */
+  get bucketSeconds(): number {
+    return (this.tiers[0] as RollupTier).seconds;
+  }
 
   /** Merges a batch; returns false when it was merged before. */
   async ingest(batch: TrafficBatch): Promise<boolean> {
@@ -35,8 +41,9 @@ export class TelemetryRepository {
   }
 
   private merge(batch: TrafficBatch): Promise<boolean> {
+    const bucketSeconds = this.bucketSeconds;
     const bucketStart = new Date(
-      Math.floor(batch.windowEnd / (BUCKET_SECONDS * 1_000)) * BUCKET_SECONDS * 1_000,
+      Math.floor(batch.windowEnd / (bucketSeconds * 1_000)) * bucketSeconds * 1_000,
     );
     return this.db.$transaction(async (tx) => {
       const seen = await tx.telemetryUpload.findUnique({
@@ -48,7 +55,7 @@ export class TelemetryRepository {
       });
       for (const series of batch.series) {
         const key = {
-          tierSeconds: BUCKET_SECONDS,
+          tierSeconds: bucketSeconds,
           bucketStart,
           source: series.source,
           destination: series.destination,
@@ -90,65 +97,15 @@ export class TelemetryRepository {
    * and drops what is past the last tier. Each move is one transaction, so a query sees every
    * request exactly once, in one tier or the other.
    */
-  async compact(now: Date): Promise<{ moved: number; dropped: number }> {
+  async compact(now: Date): Promise<CompactionOutcome> {
     try {
-      const outcome = await this.compactTiers(now);
+      const outcome = await compactRollups(this.db, this.tiers, now);
       controllerChannels.compaction.publish({ source: this, ...outcome, failed: false });
       return outcome;
     } catch (error) {
       controllerChannels.compaction.publish({ source: this, moved: 0, dropped: 0, failed: true });
       throw error;
     }
-  }
-
-  private async compactTiers(now: Date): Promise<{ moved: number; dropped: number }> {
-    // A proxy re-sends at most an hour of batches; a day of upload records is enough to dedupe.
-    await this.db.telemetryUpload.deleteMany({
-      where: { receivedAt: { lt: new Date(now.getTime() - UPLOAD_MEMORY_MS) } },
-    });
-    let moved = 0;
-    for (const [index, tier] of TIERS.entries()) {
-      const next = TIERS[index + 1];
-      const expired = await this.db.telemetryRollup.findMany({
-        where: {
-          tierSeconds: tier.seconds,
-          bucketStart: { lt: new Date(now.getTime() - tier.keepMs) },
-        },
-      });
-      if (expired.length === 0) continue;
-      if (next === undefined) {
-        await this.db.telemetryRollup.deleteMany({
-          where: { id: { in: expired.map((row) => row.id) } },
-        });
-        return { moved, dropped: expired.length };
-      }
-      await this.db.$transaction(async (tx) => {
-        for (const row of expired) {
-          const bucketStart = new Date(
-            Math.floor(row.bucketStart.getTime() / (next.seconds * 1_000)) * next.seconds * 1_000,
-          );
-          const key = {
-            tierSeconds: next.seconds,
-            bucketStart,
-            source: row.source,
-            destination: row.destination,
-            destVersion: row.destVersion,
-            route: row.route,
-            statusClass: row.statusClass,
-          };
-          await mergeInto(tx, key, {
-            requests: row.requests,
-            errors: row.errors,
-            requestBytes: row.requestBytes,
-            responseBytes: row.responseBytes,
-            latency: LatencySketch.fromBytes(row.sketch),
-          });
-          await tx.telemetryRollup.delete({ where: { id: row.id } });
-        }
-      });
-      moved += expired.length;
-    }
-    return { moved, dropped: 0 };
   }
 
   /**
@@ -263,43 +220,4 @@ function versionList(versions: Map<string, Figures>): VersionFigures[] {
   return [...versions]
     .map(([version, figures]) => ({ version, ...figures }))
     .sort((a, b) => a.version.localeCompare(b.version));
-}
-
-type Transaction = Parameters<Parameters<Db['$transaction']>[0]>[0];
-
-interface RollupKey {
-  readonly tierSeconds: number;
-  readonly bucketStart: Date;
-  readonly source: string;
-  readonly destination: string;
-  readonly destVersion: string;
-  readonly route: string;
-  readonly statusClass: string;
-}
-
-/** Adds counts and a sketch into the rollup row of `key`, creating the row if it is new. */
-async function mergeInto(
-  tx: Transaction,
-  key: RollupKey,
-  add: {
-    requests: number;
-    errors: number;
-    requestBytes: bigint;
-    responseBytes: bigint;
-    latency: LatencySketch;
-  },
-): Promise<void> {
-  const existing = await tx.telemetryRollup.findUnique({
-    where: { tierSeconds_bucketStart_source_destination_destVersion_route_statusClass: key },
-  });
-  if (existing !== null) add.latency.merge(LatencySketch.fromBytes(existing.sketch));
-  const data = {
-    requests: add.requests + (existing?.requests ?? 0),
-    errors: add.errors + (existing?.errors ?? 0),
-    requestBytes: add.requestBytes + (existing?.requestBytes ?? 0n),
-    responseBytes: add.responseBytes + (existing?.responseBytes ?? 0n),
-    sketch: Buffer.from(add.latency.toBytes()),
-  };
-  if (existing === null) await tx.telemetryRollup.create({ data: { ...key, ...data } });
-  else await tx.telemetryRollup.update({ where: { id: existing.id }, data });
 }

@@ -1,12 +1,10 @@
 // An analysis from the controller's own telemetry: the canary's and the stable version's calls
 // over the analysis interval, merged from the proxies' rollups, judged by analysis.ts.
 
-import { BUCKET_SECONDS, type TelemetryRepository } from '../repositories/telemetry.ts';
+import type { TelemetryRepository } from '../repositories/telemetry.ts';
 import { type AnalysisResult, judge, type VersionCounts } from './analysis.ts';
 import type { RolloutPlan } from './plan.ts';
 import type { RunState } from './state-machine.ts';
-
-const BUCKET_MS = BUCKET_SECONDS * 1_000;
 
 export async function analyzeFromTelemetry(
   telemetry: TelemetryRepository,
@@ -17,7 +15,8 @@ export async function analyzeFromTelemetry(
   if (plan.analysis === null) throw new Error('analyzeFromTelemetry needs an analysis policy');
   // Rollups are buckets named by their start: every bucket that overlaps the interval counts,
   // or an interval shorter than a bucket would see nothing of the bucket still filling.
-  const since = Math.floor((now.getTime() - plan.analysis.intervalMs) / BUCKET_MS) * BUCKET_MS;
+  const bucketMs = telemetry.bucketSeconds * 1_000;
+  const since = Math.floor((now.getTime() - plan.analysis.intervalMs) / bucketMs) * bucketMs;
   const figures = await telemetry.byVersion(`${plan.namespace}/${plan.service}`, new Date(since));
   const countsOf = (version: string): VersionCounts => {
     const found = figures.find((f) => f.version === version);

@@ -2,6 +2,7 @@ import { LatencySketch } from '@weft/telemetry';
 import { describe, expect, it } from 'vitest';
 import type { Figures } from '../repositories/telemetry.ts';
 import { fillSteps, MAX_SERIES_POINTS, seriesSteps } from './series.ts';
+import { DEFAULT_TIERS, parseTiers } from './tiers.ts';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 7);
 
@@ -22,14 +23,14 @@ describe('seriesSteps', () => {
     [86_401, 1_200, 73],
     [7 * 86_400, 5_400, 112],
   ])('draws a %i s window at %i s steps, %i points', (window, step, count) => {
-    const steps = seriesSteps(NOW, window);
+    const steps = seriesSteps(NOW, window, DEFAULT_TIERS);
     expect(steps.stepSeconds).toBe(step);
     expect(steps.count).toBe(count);
   });
 
   it('never exceeds the point budget, and its steps are whole tier buckets aligned to the epoch', () => {
     for (let window = 60; window <= 7 * 86_400; window += 997) {
-      const steps = seriesSteps(NOW, window);
+      const steps = seriesSteps(NOW, window, DEFAULT_TIERS);
       expect(steps.count).toBeLessThanOrEqual(MAX_SERIES_POINTS);
       expect(steps.first % (steps.stepSeconds * 1_000)).toBe(0);
       expect([10, 60, 600].some((tier) => steps.stepSeconds % tier === 0)).toBe(true);
@@ -41,9 +42,27 @@ describe('seriesSteps', () => {
   });
 });
 
+describe('seriesSteps with configured tiers', () => {
+  const tiers = parseTiers('5s:10m,1m:2h,1h:30d');
+
+  it.each([
+    [60, 5, 12],
+    [600, 5, 120],
+    [601, 60, 11],
+    [2 * 3_600, 60, 120],
+    [2 * 3_600 + 1, 3_600, 3],
+    [7 * 86_400, 7_200, 84],
+  ])('draws a %i s window at %i s steps, %i points', (window, step, count) => {
+    const steps = seriesSteps(NOW, window, tiers);
+    expect(steps.stepSeconds).toBe(step);
+    expect(steps.count).toBe(count);
+    expect(steps.first % (steps.stepSeconds * 1_000)).toBe(0);
+  });
+});
+
 describe('fillSteps', () => {
   it('gives every step a point, zero where nothing came, rates and percentiles where calls did', () => {
-    const steps = seriesSteps(NOW, 60);
+    const steps = seriesSteps(NOW, 60, DEFAULT_TIERS);
     const busy = steps.first + 20_000;
     const points = fillSteps(new Map([[busy, figures(50, 5, 40)]]), steps);
     expect(points.map((p) => p.t)).toEqual([0, 1, 2, 3, 4, 5].map((i) => steps.first + i * 10_000));

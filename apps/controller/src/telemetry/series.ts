@@ -1,8 +1,9 @@
 // Time series for charts: which step a window is drawn at, and every step of the window as a
 // point, empty steps included, so a chart has no gaps and no invented interpolation.
 
-import { emptyFigures, type Figures, TIERS } from '../repositories/telemetry.ts';
+import { emptyFigures, type Figures } from '../repositories/telemetry.ts';
 import { type Golden, goldenOf } from './golden.ts';
+import type { RollupTier } from './tiers.ts';
 
 /** Charts stay readable (and responses small) at this many points or fewer. */
 export const MAX_SERIES_POINTS = 120;
@@ -20,11 +21,16 @@ export interface SeriesSteps {
 }
 
 /**
- * The finest rollup tier that still holds the whole window (10 s up to 1 h, 1 min up to 24 h,
- * 10 min beyond), widened by whole tier buckets until the window fits in MAX_SERIES_POINTS.
+ * The finest of the configured rollup `tiers` that still holds the whole window (by default
+ * 10 s up to 1 h, 1 min up to 24 h, 10 min beyond), widened by whole tier buckets until the
+ * window fits in MAX_SERIES_POINTS.
  */
-export function seriesSteps(nowMs: number, windowSeconds: number): SeriesSteps {
-  const tier = TIERS.find((t) => windowSeconds * 1_000 <= t.keepMs) ?? TIERS[TIERS.length - 1];
+export function seriesSteps(
+  nowMs: number,
+  windowSeconds: number,
+  tiers: readonly RollupTier[],
+): SeriesSteps {
+  const tier = tiers.find((t) => windowSeconds * 1_000 <= t.keepMs) ?? tiers[tiers.length - 1];
   const tierSeconds = tier?.seconds ?? windowSeconds;
   const stepSeconds = tierSeconds * Math.ceil(windowSeconds / (tierSeconds * MAX_SERIES_POINTS));
   const stepMs = stepSeconds * 1_000;

@@ -7,9 +7,10 @@ import { X509Certificate } from 'node:crypto';
 import type { TrafficBatch, TrafficWindow } from '@weft/telemetry';
 import { createParser } from 'eventsource-parser';
 import type { Logger } from 'pino';
-import { type Dispatcher, request } from 'undici';
+import { type Agent, request } from 'undici';
 import type { ProxyConfig } from '../config/proxy-config.ts';
 import { SnapshotRejectedError, type SnapshotStore } from '../runtime/snapshot-store.ts';
+import type { Identity } from '../tls/identity.ts';
 import type { IdentityHolder } from '../tls/identity-holder.ts';
 import { advertisedAddress, newKeyAndCsr } from './bootstrap.ts';
 import { writeCertificateFiles } from './certificate-files.ts';
@@ -23,6 +24,12 @@ const HEARTBEAT_INTERVAL_MS = 10_000;
 const STREAM_IDLE_TIMEOUT_MS = 45_000;
 /** Renewal at two thirds of the lifetime unless a snapshot says otherwise. */
 const DEFAULT_ROTATE_AFTER = 2 / 3;
+/**
+ * A certificate is kept at least this long. Issuers backdate notBefore (a minute here) for clock
+ * skew, so a small rotateAfter share of a short lifetime can fall before the certificate even
+ * arrived, and every renewal would at once ask for the next.
+ */
+const MIN_RENEWAL_DELAY_MS = 10_000;
 /** An hour of 10-second batches: older ones are dropped while the controller is away. */
 const MAX_UNSENT_BATCHES = 360;
 
@@ -33,6 +40,13 @@ export class ControllerWatch {
   /** Batches not yet accepted by the controller, oldest first; bounded while it is away. */
   private readonly unsent: TrafficBatch[] = [];
   private renewal: NodeJS.Timeout | undefined;
+  /**
+   * One agent per identity in force: heartbeats, ACKs and uploads share its connections instead
+   * of each paying a full TLS handshake (on both sides) on a connection of its own.
+   */
+  private connection: { identity: Identity; agent: Agent } | undefined;
+  /** The rotateAfter share the planned renewal was computed with. */
+  private plannedShare: number | undefined;
   private failures = 0;
 
   constructor(
@@ -56,6 +70,11 @@ export class ControllerWatch {
     );
     this.scheduleRenewal();
     this.identity.onReplace(() => this.scheduleRenewal());
+    // The first snapshot usually arrives after start, and the mesh may change rotateAfter later:
+    // the renewal follows the share in force, not the default it was first planned with.
+    this.store.onSwap((runtime) => {
+      if (runtime.snapshot.mesh.rotateAfter !== this.plannedShare) this.scheduleRenewal();
+    });
   }
 
   stop(): void {
@@ -63,11 +82,21 @@ export class ControllerWatch {
     clearInterval(this.heartbeat);
     clearInterval(this.upload);
     clearTimeout(this.renewal);
+    void this.connection?.agent.destroy();
   }
 
-  private agent(): Dispatcher {
-    const { certPem, keyPem, trustBundlePem } = this.identity.current().material;
-    return controllerAgent({ ca: trustBundlePem, cert: certPem, key: keyPem });
+  private agent(): Agent {
+    const identity = this.identity.current();
+    if (this.connection?.identity !== identity) {
+      // The previous agent closes once its requests, the watch stream among them, have ended.
+      void this.connection?.agent.close();
+      const { certPem, keyPem, trustBundlePem } = identity.material;
+      this.connection = {
+        identity,
+        agent: controllerAgent({ ca: trustBundlePem, cert: certPem, key: keyPem }),
+      };
+    }
+    return this.connection.agent;
   }
 
   private async loop(): Promise<void> {
@@ -95,10 +124,14 @@ export class ControllerWatch {
       address: advertisedAddress(this.config),
       port: String(this.config.inbound.port),
     });
+    // Ended from here when a snapshot cannot be answered (the ACK did not reach the controller):
+    // the controller sends the latest snapshot again to a watch that reconnects, and it is
+    // answered then. Left pending, the failure would stop every later snapshot on this stream.
+    const unanswered = new AbortController();
     const response = await request(`${this.config.controller.url}/v1/watch?${where}`, {
       dispatcher: this.agent(),
       headers: { [PROXY_ID_HEADER]: this.config.workload.id },
-      signal: this.stopped.signal,
+      signal: AbortSignal.any([this.stopped.signal, unanswered.signal]),
       bodyTimeout: STREAM_IDLE_TIMEOUT_MS,
     });
     if (response.statusCode !== 200) {
@@ -107,15 +140,25 @@ export class ControllerWatch {
     }
     this.failures = 0;
     let applying = Promise.resolve();
+    let failure: unknown;
     const parser = createParser({
       onEvent: (event) => {
         if (event.event !== 'snapshot') return;
-        applying = applying.then(() => this.apply(event.data));
+        applying = applying
+          .then(() => this.apply(event.data))
+          .catch((error: unknown) => {
+            failure ??= error;
+            unanswered.abort(error);
+          });
       },
     });
-    for await (const chunk of response.body) parser.feed((chunk as Buffer).toString('utf8'));
+    try {
+      for await (const chunk of response.body) parser.feed((chunk as Buffer).toString('utf8'));
+    } catch (error) {
+      if (failure === undefined) throw error;
+    }
     await applying;
-    throw new Error('the controller closed the watch stream');
+    throw failure ?? new Error('the controller closed the watch stream');
   }
 
   private async apply(data: string): Promise<void> {
@@ -173,11 +216,13 @@ export class ControllerWatch {
 
   private scheduleRenewal(): void {
     clearTimeout(this.renewal);
+    if (this.stopped.signal.aborted) return;
     const certificate = new X509Certificate(this.identity.current().material.certPem);
     const from = new Date(certificate.validFrom).getTime();
     const to = new Date(certificate.validTo).getTime();
     const share = this.store.current()?.snapshot.mesh.rotateAfter ?? DEFAULT_ROTATE_AFTER;
-    const delay = Math.max(0, from + (to - from) * share - Date.now());
+    this.plannedShare = share;
+    const delay = Math.max(MIN_RENEWAL_DELAY_MS, from + (to - from) * share - Date.now());
     // setTimeout holds at most ~24.8 days; a longer wait is re-planned when it fires.
     this.renewal = setTimeout(() => void this.renew(), Math.min(delay, 2 ** 31 - 1));
   }

@@ -1,12 +1,16 @@
 // The outbound listeners on localhost: one port per upstream that the snapshot gives a local
-// port (as Consul does), opened and closed as snapshots change, and the HTTP-proxy port.
+// port (as Consul does), opened and closed as snapshots change, and the HTTP-proxy port. A new
+// snapshot's ports are bound before it goes into force: one that cannot be bound (taken by
+// another process) refuses the snapshot, and the ports in force stay open.
 
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { MeshError } from '@weft/mesh-config';
 import type { ProxyConfig } from '../config/proxy-config.ts';
 import { type GuardEvents, guardedServerOptions, guardHttpServer } from '../http/http-guard.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import type { Preparation } from '../runtime/snapshot-store.ts';
 import { resolveByHost, resolveByLocalPort, type UpstreamResolver } from './handler.ts';
 
 type Handler = (resolve: UpstreamResolver) => {
@@ -33,21 +37,40 @@ export class OutboundListeners {
     return this.listen(this.httpProxy, port);
   }
 
-  /** Makes the open local ports exactly those the runtime's upstreams ask for. */
-  async reconcile(runtime: Runtime): Promise<void> {
-    const wanted = new Set(runtime.byLocalPort.keys());
-    for (const [port, server] of this.byPort) {
-      if (wanted.has(port)) continue;
-      this.byPort.delete(port);
-      server.close();
-      server.closeIdleConnections();
-    }
-    for (const port of wanted) {
+  /**
+   * Binds the local ports the runtime asks for and are not open yet. Throws, with every port it
+   * bound closed again, when one cannot be bound. The commit makes the open ports exactly the
+   * runtime's: the ones it no longer names stop accepting, their requests in flight finish.
+   */
+  async prepare(runtime: Runtime): Promise<Preparation> {
+    const opened = new Map<number, Server>();
+    for (const [port, upstream] of runtime.byLocalPort) {
       if (this.byPort.has(port)) continue;
       const server = this.createServer(resolveByLocalPort(port));
-      this.byPort.set(port, server);
-      await this.listen(server, port);
+      try {
+        await this.listen(server, port);
+      } catch (error) {
+        await closeAll([...opened.values()]);
+        throw new MeshError(
+          'MESH_ERR_LOCAL_PORT_UNAVAILABLE',
+          `cannot listen on ${this.config.outbound.address}:${port} for upstream ${upstream.upstream.service}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      opened.set(port, server);
     }
+    return {
+      commit: () => {
+        for (const [port, server] of this.byPort) {
+          if (runtime.byLocalPort.has(port)) continue;
+          this.byPort.delete(port);
+          server.close();
+          server.closeIdleConnections();
+        }
+        for (const [port, server] of opened) this.byPort.set(port, server);
+      },
+      abort: () => closeAll([...opened.values()]),
+    };
   }
 
   ports(): { httpProxy: number | undefined; upstreams: number[] } {
@@ -61,14 +84,7 @@ export class OutboundListeners {
   async close(): Promise<void> {
     const servers = [...this.byPort.values(), ...(this.httpProxy ? [this.httpProxy] : [])];
     this.byPort.clear();
-    await Promise.all(
-      servers.map(async (server) => {
-        const closed = once(server, 'close');
-        server.close();
-        server.closeAllConnections();
-        await closed;
-      }),
-    );
+    await closeAll(servers);
   }
 
   private createServer(resolve: UpstreamResolver): Server {
@@ -98,4 +114,18 @@ export class OutboundListeners {
     const address = server.address();
     return typeof address === 'object' && address !== null ? address.port : port;
   }
+}
+
+/** Closes listening servers and their connections; one that never listened has nothing to close. */
+async function closeAll(servers: readonly Server[]): Promise<void> {
+  await Promise.all(
+    servers
+      .filter((server) => server.listening)
+      .map(async (server) => {
+        const closed = once(server, 'close');
+        server.close();
+        server.closeAllConnections();
+        await closed;
+      }),
+  );
 }

@@ -1,6 +1,8 @@
-// The snapshot in force and its runtime. A new snapshot is checked, built, then swapped in with
-// one assignment; a bad one is refused (the NACK) and the previous stays. The last applied
-// snapshot is kept on disk for a start without the controller.
+// The snapshot in force and its runtime. A new snapshot is checked, built, prepared (what it
+// needs from the host, such as its outbound ports, is acquired), then swapped in with one
+// assignment; a bad one, or one the host cannot serve, is refused whole (the NACK) and the
+// previous stays in force. The last applied snapshot is kept on disk for a start without the
+// controller.
 
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,10 +19,21 @@ import type { Runtime } from './runtime.ts';
 const LAST_APPLIED_FILE = 'last-applied-snapshot.json';
 
 export class SnapshotRejectedError extends MeshError {
-  constructor(message: string) {
-    super('MESH_ERR_SNAPSHOT_REJECTED', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MESH_ERR_SNAPSHOT_REJECTED', message, options);
   }
 }
+
+/** What one preparer acquired for a runtime, held until the snapshot is in force or refused. */
+export interface Preparation {
+  /** The runtime is in force: release what only the previous one needed. */
+  commit(): void;
+  /** The snapshot is refused: give back what was acquired for it. */
+  abort(): Promise<void>;
+}
+
+/** Acquires what a runtime needs before it goes into force; throws if it cannot (nothing held). */
+export type Preparer = (runtime: Runtime) => Promise<Preparation>;
 
 export type ApplyResult =
   | { applied: true; runtime: Runtime }
@@ -29,6 +42,9 @@ export type ApplyResult =
 export class SnapshotStore {
   private runtime: Runtime | undefined;
   private readonly listeners = new Set<(runtime: Runtime, previous: Runtime | undefined) => void>();
+  private readonly preparers: Preparer[] = [];
+  /** Applies run one at a time: a snapshot is prepared against the runtime it will replace. */
+  private applying: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly build: (snapshot: ProxySnapshot) => Runtime,
@@ -44,8 +60,25 @@ export class SnapshotStore {
     this.listeners.add(listener);
   }
 
-  /** Validates, builds and swaps in a snapshot; throws SnapshotRejectedError and keeps the old one. */
-  async apply(candidate: unknown): Promise<ApplyResult> {
+  /** Runs before every swap, in the order added; one that fails refuses the snapshot. */
+  addPreparer(preparer: Preparer): void {
+    this.preparers.push(preparer);
+  }
+
+  /**
+   * Validates, builds, prepares and swaps in a snapshot, all or nothing: throws
+   * SnapshotRejectedError and keeps the old one in force, with what it holds.
+   */
+  apply(candidate: unknown): Promise<ApplyResult> {
+    const run = this.applying.then(
+      () => this.applyNow(candidate),
+      () => this.applyNow(candidate),
+    );
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(candidate: unknown): Promise<ApplyResult> {
     const parsed = proxySnapshot.safeParse(candidate);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
@@ -74,8 +107,18 @@ export class SnapshotStore {
     } catch (error) {
       throw new SnapshotRejectedError(`cannot apply the snapshot: ${(error as Error).message}`);
     }
+    const prepared: Preparation[] = [];
+    try {
+      for (const prepare of this.preparers) prepared.push(await prepare(runtime));
+    } catch (error) {
+      await Promise.allSettled(prepared.map((p) => p.abort()));
+      throw new SnapshotRejectedError(`cannot apply the snapshot: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
     const previous = this.runtime;
     this.runtime = runtime;
+    for (const p of prepared) p.commit();
     for (const listener of this.listeners) listener(runtime, previous);
     await this.persist(snapshot);
     return { applied: true, runtime };

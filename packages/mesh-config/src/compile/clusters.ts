@@ -1,7 +1,6 @@
 // Builds the clusters a snapshot needs: policy from the destination's TrafficPolicy, endpoints from the registry.
 
 import { validatedDurationMs as ms } from '../duration.ts';
-import type { ServiceResource, TrafficPolicyResource } from '../resources/index.ts';
 import { clusterName } from './cluster-name.ts';
 import {
   DEFAULT_BASE_EJECTION_TIME_MS,
@@ -15,29 +14,29 @@ import {
   DEFAULT_MAX_REQUESTS,
   DEFAULT_OUTLIER_INTERVAL_MS,
 } from './defaults.ts';
+import type { InputReader } from './inputs.ts';
 import type { ClusterDemand } from './route-entries.ts';
 import type { SnapshotCluster } from './snapshot.ts';
-import { matchesSubset, spiffeId, type WorkloadEndpoint } from './workload.ts';
+import { matchesSubset, spiffeId } from './workload.ts';
 
 export interface ClusterContext {
   readonly trustDomain: string;
-  readonly services: ReadonlyMap<string, ServiceResource>;
-  readonly policies: ReadonlyMap<string, TrafficPolicyResource>;
-  readonly endpoints: readonly WorkloadEndpoint[];
+  /** The destination's Service, TrafficPolicy and endpoints are read through it. */
+  readonly inputs: InputReader;
 }
 
 export function buildCluster(demand: ClusterDemand, context: ClusterContext): SnapshotCluster {
   const [namespace = '', name = ''] = demand.service.split('/');
-  const service = context.services.get(demand.service);
-  const spec = context.policies.get(demand.service)?.spec;
+  const service = context.inputs.service(demand.service);
+  const spec = context.inputs.trafficPolicy(demand.service)?.spec;
   const subset =
     demand.version === undefined
       ? undefined
       : (service?.spec.versions.find((v) => v.name === demand.version)?.labels ?? {
           version: demand.version,
         });
-  const endpoints = context.endpoints
-    .filter((e) => e.namespace === namespace && e.service === name)
+  const endpoints = context.inputs
+    .endpoints(demand.service)
     .filter((e) => subset === undefined || matchesSubset(e, subset))
     .map((e) => ({ workload: e.id, address: e.address, port: e.port }))
     .sort((a, b) => a.workload.localeCompare(b.workload));

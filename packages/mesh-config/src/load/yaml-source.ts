@@ -11,6 +11,7 @@ import {
   parseAllDocuments,
 } from 'yaml';
 import type { PathSegment } from './issue.ts';
+import { excessiveNesting, MAX_NESTING_DEPTH } from './nesting-depth.ts';
 
 /** Guards against alias bombs: a document may not expand past this many alias uses. */
 const MAX_ALIAS_COUNT = 100;
@@ -47,6 +48,24 @@ export function parseYamlSource(text: string): ParsedSource {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+
+  // Checked before composing: the composer recurses per level, and a stack overflow in it can
+  // take the process down.
+  const deep = excessiveNesting(text);
+  if (deep !== undefined) {
+    const before = text.slice(0, deep.offset);
+    const line = before.split('\n').length;
+    return {
+      documents,
+      problems: [
+        {
+          document: deep.document,
+          position: { line, column: deep.offset - before.lastIndexOf('\n') },
+          message: `nested deeper than ${MAX_NESTING_DEPTH} levels`,
+        },
+      ],
+    };
+  }
 
   parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true }).forEach(
     (doc, i) => {

@@ -1,6 +1,7 @@
 // The audit log, newest first.
 
 import { z } from 'zod';
+import { text } from '../text-input.ts';
 import { createRouter, viewerProcedure } from '../trpc.ts';
 
 export const auditRouter = createRouter({
@@ -10,7 +11,7 @@ export const auditRouter = createRouter({
         .strictObject({
           limit: z.number().int().min(1).max(500).default(100),
           before: z.number().int().positive().optional(),
-          target: z.string().max(512).optional(),
+          target: text().max(512).optional(),
         })
         .default({ limit: 100 }),
     )

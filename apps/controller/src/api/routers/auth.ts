@@ -6,6 +6,7 @@ import { LoginThrottle } from '../../auth/login-throttle.ts';
 import { hashPassword, verifyPassword } from '../../auth/passwords.ts';
 import { hashSecret, newSecret } from '../../auth/secrets.ts';
 import { SESSION_LIFETIME_MS } from '../../env.ts';
+import { text } from '../text-input.ts';
 import { createRouter, publicProcedure, viewerProcedure } from '../trpc.ts';
 
 export const SESSION_COOKIE = 'weft_session';
@@ -17,27 +18,34 @@ const decoyHash = () => {
 };
 
 const loginInput = z.strictObject({
-  username: z.string().min(1).max(128),
-  password: z.string().min(1).max(1024),
+  username: text().min(1).max(128),
+  password: text().min(1).max(1024),
   /** "token" returns an API token for the CLI instead of setting a cookie. */
   mode: z.enum(['session', 'token']).default('session'),
-  tokenName: z.string().min(1).max(128).default('cli'),
+  tokenName: text().min(1).max(128).default('cli'),
 });
 
 export const authRouter = createRouter({
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
     const key = `${input.username} ${ctx.clientAddress}`;
-    if (!throttle.allows(key)) {
+    if (!throttle.begin(key)) {
       throw new TRPCError({
         code: 'TOO_MANY_REQUESTS',
         message: 'too many failed sign-ins; wait a minute',
       });
     }
-    const found = await ctx.services.users.credentials(input.username);
-    // Unknown users cost a hash too, so timing does not tell which usernames exist.
-    const valid = await verifyPassword(input.password, found?.passwordHash ?? (await decoyHash()));
+    let found: Awaited<ReturnType<typeof ctx.services.users.credentials>>;
+    let valid = false;
+    try {
+      found = await ctx.services.users.credentials(input.username);
+      // Unknown users cost a hash too, so timing does not tell which usernames exist.
+      valid =
+        (await verifyPassword(input.password, found?.passwordHash ?? (await decoyHash()))) &&
+        found !== undefined;
+    } finally {
+      throttle.settle(key, valid);
+    }
     if (!valid || found === undefined) {
-      throttle.fail(key);
       await ctx.services.audit.record({
         actor: input.username,
         action: 'auth.login',
@@ -47,7 +55,6 @@ export const authRouter = createRouter({
       });
       throw new TRPCError({ code: 'UNAUTHORIZED', message: 'wrong username or password' });
     }
-    throttle.succeed(key);
     if (input.mode === 'token') {
       const token = newSecret('weft_api');
       await ctx.services.users.createApiToken(

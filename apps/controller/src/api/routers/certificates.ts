@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { certificateInventory, EXPIRED_SHOWN_MS } from '../../ca/inventory.ts';
 import { rotateAfterOf, trustDomainOf } from '../../ca/mesh-settings.ts';
 import { NotFoundError, PreconditionError } from '../../errors.ts';
+import { text } from '../text-input.ts';
 import { adminProcedure, createRouter, viewerProcedure } from '../trpc.ts';
 
 export const certificatesRouter = createRouter({
@@ -45,8 +46,11 @@ export const certificatesRouter = createRouter({
   revoke: adminProcedure
     .input(
       z.strictObject({
-        serial: z.string().regex(/^[0-9A-F]+$/, { error: 'must be an upper-case hex serial' }),
-        reason: z.string().min(1).max(500),
+        serial: z
+          .string()
+          .max(64)
+          .regex(/^[0-9A-F]+$/, { error: 'must be an upper-case hex serial' }),
+        reason: text().min(1).max(500),
       }),
     )
     .mutation(async ({ ctx, input }) => {

@@ -48,9 +48,10 @@ export const telemetryRouter = createRouter({
     }),
 
   /**
-   * Calls to a service over a window as points at one step: 10 s steps up to 1 h, 1 min up to
-   * 24 h, 10 min beyond, widened to keep at most 120 points. Every step is a point (zero
-   * requests where none came); the last step is still filling, so its rate reads low.
+   * Calls to a service over a window as points at one step: the bucket of the finest rollup
+   * tier that keeps the whole window (WEFT_TELEMETRY_TIERS; by default 10 s steps up to 1 h,
+   * 1 min up to 24 h, 10 min beyond), widened to keep at most 120 points. Every step is a point
+   * (zero requests where none came); the last step is still filling, so its rate reads low.
    * `source` keeps only calls from that service (one edge of the graph).
    */
   series: viewerProcedure
@@ -62,7 +63,7 @@ export const telemetryRouter = createRouter({
       }),
     )
     .query(async ({ ctx, input }) => {
-      const steps = seriesSteps(Date.now(), input.windowSeconds);
+      const steps = seriesSteps(Date.now(), input.windowSeconds, ctx.services.telemetry.tiers);
       const figures = await ctx.services.telemetry.series({
         destination: input.service,
         ...(input.source === undefined ? {} : { source: input.source }),

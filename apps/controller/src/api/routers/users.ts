@@ -2,6 +2,8 @@
 
 import { z } from 'zod';
 import { hashPassword } from '../../auth/passwords.ts';
+import { usernameSchema } from '../../auth/usernames.ts';
+import { text } from '../text-input.ts';
 import { adminProcedure, createRouter } from '../trpc.ts';
 
 export const MIN_PASSWORD_LENGTH = 12;
@@ -12,11 +14,8 @@ export const usersRouter = createRouter({
   create: adminProcedure
     .input(
       z.strictObject({
-        username: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, {
-          error: 'must be 1-64 lowercase letters, digits, ".", "_" or "-"',
-        }),
-        password: z
-          .string()
+        username: usernameSchema,
+        password: text()
           .min(MIN_PASSWORD_LENGTH, { error: `must be at least ${MIN_PASSWORD_LENGTH} characters` })
           .max(1024),
         role: z.enum(['VIEWER', 'OPERATOR', 'ADMIN']),

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { MIN_PASSWORD_LENGTH } from '../../api/routers/users.ts';
 import { hashPassword } from '../../auth/passwords.ts';
+import { usernameSchema } from '../../auth/usernames.ts';
 import { openDatabase } from '../../db/database.ts';
 import { readEnv } from '../../env.ts';
 import { AuditRepository } from '../../repositories/audit.ts';
@@ -24,6 +25,14 @@ export function registerAdminCommand(program: Command): void {
     )
     .option('--db <file>', 'SQLite database file (WEFT_DB)')
     .action(async (options: { username: string; role: string; db?: string }) => {
+      const username = usernameSchema.safeParse(options.username);
+      if (!username.success) {
+        process.stderr.write(
+          `--username ${JSON.stringify(options.username)}: ${username.error.issues[0]?.message}\n`,
+        );
+        process.exitCode = 2;
+        return;
+      }
       const password = (await readStdin()).replace(/\r?\n$/, '');
       if (password.length < MIN_PASSWORD_LENGTH) {
         process.stderr.write(

@@ -109,7 +109,9 @@ export function buildClusterStack(
 
   const endpointDispatch: Dispatch = (request, handler) => {
     const now = Date.now();
-    const endpoint = balance(endpoints, now);
+    // Still the previous attempt's endpoint when this is a retry.
+    const previous = request.context.retries > 0 ? request.context.endpoint : undefined;
+    const endpoint = balance(endpoints, now, previous);
     if (endpoint === undefined) {
       failRequest(handler, noHealthyEndpoint(cluster.name));
       return;

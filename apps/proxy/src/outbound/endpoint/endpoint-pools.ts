@@ -4,7 +4,7 @@
 import type { TLSSocket } from 'node:tls';
 import { Pool } from 'undici';
 import type { IdentityHolder } from '../../tls/identity-holder.ts';
-import { createMtlsConnector } from './mtls-connector.ts';
+import { createMtlsConnector, type PeerSession } from './mtls-connector.ts';
 
 export interface PoolSettings {
   readonly address: string;
@@ -19,6 +19,10 @@ export class EndpointPools {
   private readonly pools = new Map<string, Pool>();
   /** Open connections and the serial their peer presented, for revocations to come. */
   private readonly serials = new Map<TLSSocket, string>();
+  /** One TLS session per peer, whichever of its pools got it. */
+  private readonly sessions = new Map<string, PeerSession>();
+  /** The peer of each pool, by pool key. */
+  private readonly peers = new Map<string, string>();
 
   constructor(
     private readonly identity: IdentityHolder,
@@ -30,6 +34,13 @@ export class EndpointPools {
     const key = poolKey(settings);
     let pool = this.pools.get(key);
     if (pool === undefined) {
+      const peer = peerKey(settings);
+      let session = this.sessions.get(peer);
+      if (session === undefined) {
+        session = { ticket: undefined, serial: undefined };
+        this.sessions.set(peer, session);
+      }
+      this.peers.set(key, peer);
       pool = new Pool(`https://${settings.address}:${settings.port}`, {
         connections: settings.maxConnections,
         keepAliveTimeout: settings.idleTimeoutMs,
@@ -46,6 +57,7 @@ export class EndpointPools {
             this.serials.set(socket, serial);
             socket.once('close', () => this.serials.delete(socket));
           },
+          session,
         }),
       });
       this.pools.set(key, pool);
@@ -75,8 +87,11 @@ export class EndpointPools {
     for (const [key, pool] of this.pools) {
       if (keys.has(key)) continue;
       this.pools.delete(key);
+      this.peers.delete(key);
       void pool.close();
     }
+    const inUse = new Set(this.peers.values());
+    for (const peer of this.sessions.keys()) if (!inUse.has(peer)) this.sessions.delete(peer);
   }
 
   async close(): Promise<void> {
@@ -84,6 +99,11 @@ export class EndpointPools {
     this.pools.clear();
     await Promise.allSettled(pools.map((pool) => pool.destroy()));
   }
+}
+
+/** A peer: where it listens and who it must be. Pools with other limits to it share a session. */
+function peerKey(settings: PoolSettings): string {
+  return `${settings.address}:${settings.port} ${settings.expectedIdentity}`;
 }
 
 /** Every setting is in the key: a changed limit gets a new pool, and the old one drains. */

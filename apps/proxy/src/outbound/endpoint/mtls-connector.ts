@@ -7,6 +7,16 @@ import { peerCertificateRevoked, peerIdentityMismatch } from '../../errors.ts';
 import { spiffeIdOf } from '../../tls/identity.ts';
 import type { IdentityHolder } from '../../tls/identity-holder.ts';
 
+/**
+ * The TLS session to resume with one peer (its address and expected identity), shared by every
+ * pool to it: a pool made for a changed limit resumes instead of paying full handshakes.
+ */
+export interface PeerSession {
+  ticket: Buffer | undefined;
+  /** The serial of the certificate checked on the connection that issued the ticket. */
+  serial: string | undefined;
+}
+
 export interface ConnectorParams {
   readonly identity: IdentityHolder;
   readonly expectedIdentity: string;
@@ -15,12 +25,12 @@ export interface ConnectorParams {
   readonly isRevoked: (serial: string) => boolean;
   /** A connection ready for requests, and the serial of the certificate its peer proved. */
   readonly onConnected?: (socket: TLSSocket, serial: string) => void;
+  /** Shared with other connectors to the same peer; by default this connector's own. */
+  readonly session?: PeerSession;
 }
 
 export function createMtlsConnector(params: ConnectorParams): buildConnector.connector {
-  let session: Buffer | undefined;
-  /** The serial of the certificate checked on the connection that issued `session`. */
-  let sessionSerial: string | undefined;
+  const session: PeerSession = params.session ?? { ticket: undefined, serial: undefined };
   return (options, callback) => {
     const socket: TLSSocket = connect({
       host: options.hostname,
@@ -30,7 +40,7 @@ export function createMtlsConnector(params: ConnectorParams): buildConnector.con
       // and the identity checked below instead of a host name.
       checkServerIdentity: () => undefined,
       ALPNProtocols: ['http/1.1'],
-      ...(session === undefined ? {} : { session }),
+      ...(session.ticket === undefined ? {} : { session: session.ticket }),
     });
     socket.setNoDelay(true);
     const timer = setTimeout(
@@ -46,11 +56,11 @@ export function createMtlsConnector(params: ConnectorParams): buildConnector.con
         pendingTicket = ticket;
         return;
       }
-      session = ticket;
-      sessionSerial = verified;
+      session.ticket = ticket;
+      session.serial = verified;
     });
     // Taken before the handshake: a ticket issued meanwhile must not change whose it was.
-    const offeredSerial = sessionSerial;
+    const offeredSerial = session.serial;
     socket.once('secureConnect', () => {
       clearTimeout(timer);
       const resumed = socket.isSessionReused();
@@ -59,8 +69,8 @@ export function createMtlsConnector(params: ConnectorParams): buildConnector.con
       const serial = resumed ? offeredSerial : certificate?.serialNumber;
       if (serial !== undefined && params.isRevoked(serial)) {
         if (resumed) {
-          session = undefined;
-          sessionSerial = undefined;
+          session.ticket = undefined;
+          session.serial = undefined;
         }
         const error = peerCertificateRevoked(serial);
         socket.destroy(error);
@@ -76,8 +86,8 @@ export function createMtlsConnector(params: ConnectorParams): buildConnector.con
       }
       verified = serial ?? '';
       if (pendingTicket !== undefined) {
-        session = pendingTicket;
-        sessionSerial = verified;
+        session.ticket = pendingTicket;
+        session.serial = verified;
       }
       params.onHandshake(resumed);
       params.onConnected?.(socket, verified);

@@ -15,7 +15,7 @@ import { running, type Started, stablePort, startNode, stopProcess } from './pro
 export const NAMESPACE = 'shop';
 const PASSWORD = 'correct horse battery staple';
 const SERVICE_SCRIPT = join(import.meta.dirname, 'stand-in-service.ts');
-/** The proxy from source, as mesh-e2e runs it; the soak passes the production bundle. */
+/** The proxy from source through tsx, as mesh-e2e runs it, or the production bundle. */
 export const PROXY_SOURCE_BIN = join(ROOT, 'apps/proxy/bin/weft-proxy.js');
 export const PROXY_BUNDLE = join(ROOT, 'apps/proxy/dist/weft-proxy.mjs');
 const READY_TIMEOUT_MS = 60_000;

@@ -2,6 +2,7 @@
 // which proxy build), the load rate chosen from the capacity measured in its own mesh, and the
 // record of its figures (printed, and written to bench/results/reliability/<scenario>.json).
 
+import { readdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ const LONG_HOLD_S = 60;
 export interface ReliabilitySettings {
   /** Upper bound of the open-loop rate; the test uses at most half the measured capacity. */
   readonly maxRate: number;
-  /** WEFT_RELIABILITY_LONG=1: the full durations, and the proxy bundle. */
+  /** WEFT_RELIABILITY_LONG=1: the full durations. */
   readonly long: boolean;
   readonly controllerStopS: number;
   /** Seconds of load after a fault (a killed instance, a slow upstream) before it is judged. */
@@ -46,8 +47,39 @@ export function reliabilitySettings(env: NodeJS.ProcessEnv = process.env): Relia
       long ? LONG_CONTROLLER_STOP_S : SHORT_CONTROLLER_STOP_S,
     ),
     holdS: number('WEFT_RELIABILITY_HOLD_S', long ? LONG_HOLD_S : SHORT_HOLD_S),
-    proxyBin: env.WEFT_RELIABILITY_PROXY_BIN ?? (long ? PROXY_BUNDLE : PROXY_SOURCE_BIN),
+    proxyBin:
+      env.WEFT_RELIABILITY_PROXY_BIN ?? (bundleIsCurrent() ? PROXY_BUNDLE : PROXY_SOURCE_BIN),
   };
+}
+
+/** Sources the proxy bundle is built from (apps/proxy/scripts/bundle.ts). */
+const BUNDLED_SOURCES = [
+  'apps/proxy/src',
+  'packages/mesh-config/src',
+  'packages/pki/src',
+  'packages/telemetry/src',
+];
+
+/**
+ * Whether the production bundle exists and is newer than every source it is built from (turbo
+ * builds it before the controller's tests). The bundle is what production runs, and it starts
+ * in a fraction of the CPU the sources take through tsx, which a restart under load otherwise
+ * pays; a stale one would test code that is no longer there, so then the sources run.
+ */
+function bundleIsCurrent(): boolean {
+  let built: number;
+  try {
+    built = statSync(PROXY_BUNDLE).mtimeMs;
+  } catch {
+    return false;
+  }
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
+      const path = join(dir, entry.name);
+      const time = entry.isDirectory() ? newest(path) : statSync(path).mtimeMs;
+      return Math.max(latest, time);
+    }, 0);
+  return BUNDLED_SOURCES.every((dir) => newest(join(ROOT, dir)) <= built);
 }
 
 export interface ChosenRate {

@@ -5,12 +5,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTRPCClient, httpLink } from '@trpc/client';
 import type { AppRouter } from '@weft/controller/api';
 import superjson from 'superjson';
+import { freePort } from '../examples/demo/processes.ts';
 import { USERS } from './tests/users.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -18,16 +18,6 @@ const DEMO_START_TIMEOUT_MS = 120_000;
 const DEMO_STOP_TIMEOUT_MS = 15_000;
 /** Enough traffic that a 30% split shows within seconds, little enough for 2 cores. */
 const TRAFFIC_PER_SECOND = 40;
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** Resolves with the demo's output once it prints `line`; rejects if it exits first. */
 function waitForLine(

@@ -198,6 +198,28 @@ describe('tracing and access logs', () => {
     expect(await metric(client, 'weft_proxy_spans_exported_total')).toBe(0);
   });
 
+  it('records no request series with request telemetry off, and still carries the trace', async () => {
+    const off = { requestTelemetry: { enabled: false } };
+    mesh = await startTestMesh(TEST_MESH(ONLY_V1_WITH_RETRY), {
+      sections: { client: off, v1: off },
+      handlers: {
+        v1: (req, res) => {
+          res.end(String(req.headers.traceparent));
+        },
+      },
+    });
+    const answer = await call(mesh.proxies.client, 'server', '/quiet');
+    expect(answer.status).toBe(200);
+    expect(answer.text).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    for (const proxy of [mesh.proxies.client, mesh.proxies.v1]) {
+      const text = await (await fetch(`http://127.0.0.1:${proxy.ports.admin}/metrics`)).text();
+      expect(text).toContain('# TYPE weft_requests_total counter');
+      expect(text.split('\n').filter((line) => line.startsWith('weft_requests_total{'))).toEqual(
+        [],
+      );
+    }
+  });
+
   it('writes one JSON line per request with ids, identities, route, status, sizes and flags', async () => {
     const dir = await tempDir();
     const logOf = (name: string) => ({

@@ -1,4 +1,5 @@
-// The tracing and accessLog sections of proxy.yaml: off by default, and every refusal names the
+// The tracing, accessLog and requestTelemetry sections of proxy.yaml: tracing and the log off by
+// default, and every refusal names the
 // field, from a real file as the proxy reads it at start.
 
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -87,6 +88,21 @@ accessLog: { enabled: "yes", sampleRatio: -1, path: "" }
       'accessLog.enabled: must be true or false, got "yes"',
       'accessLog.sampleRatio: must be a number from 0 to 1, got -1',
       'accessLog.path: must be "stdout" or a file path, got ""',
+    ]);
+  });
+
+  it('records per request by default, and refuses tracing or a log it could not feed', async () => {
+    expect((await (await load('')).result).requestTelemetry).toEqual({ enabled: true });
+    expect(
+      (await (await load('requestTelemetry: { enabled: false }\n')).result).requestTelemetry,
+    ).toEqual({ enabled: false });
+    expect(
+      await issues(`requestTelemetry: { enabled: false }
+tracing: { otlpEndpoint: http://127.0.0.1:4318 }
+accessLog: { enabled: true }
+`),
+    ).toEqual([
+      'requestTelemetry.enabled: is false, so tracing.otlpEndpoint and accessLog.enabled would record nothing: remove them or turn request telemetry on',
     ]);
   });
 

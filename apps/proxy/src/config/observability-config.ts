@@ -83,5 +83,16 @@ export const accessLogSchema = z
   })
   .prefault({});
 
+/**
+ * Per-request recording as a whole: the request series on /metrics, the traffic telemetry the
+ * controller's figures come from, spans and the access log. On unless turned off; off, the
+ * request path publishes nothing (what bench:mesh-path --telemetry compare measures against).
+ */
+export const requestTelemetrySchema = z
+  .strictObject({
+    enabled: z.boolean({ error: 'must be true or false' }).default(true),
+  })
+  .prefault({});
+
 export type TracingConfig = z.infer<typeof tracingSchema>;
 export type AccessLogConfig = z.infer<typeof accessLogSchema>;

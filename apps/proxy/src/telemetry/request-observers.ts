@@ -36,8 +36,16 @@ export interface RequestObservers {
   close(): Promise<void>;
 }
 
+/** With request telemetry off: nobody subscribes, so the handlers publish nothing. */
+const RECORD_NOTHING: RequestObservers = {
+  sampleNewTrace: SAMPLE_ALL,
+  reopen: async () => undefined,
+  close: async () => undefined,
+};
+
 export async function observeRequests(params: RequestObserversParams): Promise<RequestObservers> {
   const { config, metrics, traffic, log } = params;
+  if (!config.requestTelemetry.enabled) return RECORD_NOTHING;
   const { workload, tracing } = config;
   const source = `${workload.namespace}/${workload.service}`;
   const local: LocalWorkload = {

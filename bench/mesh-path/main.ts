@@ -10,19 +10,23 @@ import { type BenchPki, createBenchPki } from './certificates.ts';
 import { LOOPBACK } from './free-ports.ts';
 import { type MeasureContext, measurePath } from './measure-path.ts';
 import { startNginxPath } from './nginx-path.ts';
+import { startNodeBarePath } from './node-bare-path.ts';
 import {
   type BenchOptions,
   type PathName,
   parseOptions,
   USAGE,
+  WEFT_NO_TELEMETRY,
   WEFT_TELEMETRY,
 } from './options.ts';
 import type { PathUnderTest } from './path.ts';
 import { formatReport } from './report.ts';
+import { medianRounds, pairedThroughputRatio, roundOrder } from './rounds.ts';
 import { firstJsonLine, startScript } from './run-script.ts';
 import { Supervisor, stop } from './supervisor.ts';
 import { ensureTools, type Tool } from './system-tools.ts';
 import { type Results, verdicts } from './targets.ts';
+import type { WeftTelemetry } from './weft-mesh.ts';
 import { startWeftPath } from './weft-path.ts';
 
 /** Installing tools, making certificates, starting the service. */
@@ -30,7 +34,7 @@ const SETUP_BUDGET_MS = 300_000;
 /** Starting a path's processes, and the slack around each phase. */
 const PATH_OVERHEAD_MS = 60_000;
 const SERVICE_START_TIMEOUT_MS = 15_000;
-/** With telemetry on, access log lines are written (the cost) and thrown away (no disk fills). */
+/** With all telemetry on, access log lines are written (the cost) and thrown away (no disk fills). */
 const DISCARDED_ACCESS_LOG = '/dev/null';
 const EXIT_INTERRUPTED = 130;
 const EXIT_TERMINATED = 143;
@@ -61,7 +65,9 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => void shutdown(EXIT_TERMINATED, 'terminated; stopping'));
   const budgetMs =
     SETUP_BUDGET_MS +
-    options.paths.length * (2 * options.warmupMs + 2 * options.durationMs + PATH_OVERHEAD_MS);
+    options.rounds *
+      options.paths.length *
+      (2 * options.warmupMs + 2 * options.durationMs + PATH_OVERHEAD_MS);
   setTimeout(
     () => void shutdown(1, `time budget of ${budgetMs} ms exceeded; stopping`),
     budgetMs,
@@ -93,9 +99,7 @@ async function run(options: BenchOptions, supervisor: Supervisor, logDir: string
     port: number;
   };
   const bench = await createBenchPki(dir);
-  const traced =
-    options.paths.includes(WEFT_TELEMETRY) ||
-    (options.telemetry === 'on' && options.paths.includes('weft'));
+  const traced = options.paths.some((name) => weftTelemetryMode(name, options) === 'all');
   const sink = traced ? startScript(supervisor, 'otlp-sink', 'otlp-sink.ts') : undefined;
   const sinkPort =
     sink === undefined
@@ -103,11 +107,8 @@ async function run(options: BenchOptions, supervisor: Supervisor, logDir: string
       : ((await firstJsonLine(sink, SERVICE_START_TIMEOUT_MS)) as { port: number }).port;
   const otlpEndpoint = sinkPort === undefined ? undefined : `http://${LOOPBACK}:${sinkPort}`;
   const context: MeasureContext = { supervisor, wrk: wrk.path, service, options, say };
-  const results: Results = {};
-  const failures: string[] = [];
-  for (const name of options.paths) {
-    if (supervisor.isStopping()) break;
-    if (skipped[name] !== undefined) continue;
+  /** Starts, measures and stops one path; returns what failed, if anything did. */
+  const runPath = async (name: PathName, results: Results): Promise<string | undefined> => {
     let path: PathUnderTest | undefined;
     try {
       say(`${name}: starting`);
@@ -122,21 +123,38 @@ async function run(options: BenchOptions, supervisor: Supervisor, logDir: string
       });
       results[name] = await measurePath(path, context);
       await path.saveDiagnostics?.(logDir);
+      return undefined;
     } catch (error) {
       const message = `${name}: ${(error as Error).message}`;
-      failures.push(message);
       say(message);
+      return message;
     } finally {
       // Idle sidecars of a finished path must not take CPU from the next one.
       await Promise.all((path?.sidecars ?? []).map((sidecar) => stop(sidecar.child.process)));
+    }
+  };
+  const rounds: Results[] = [];
+  const failures: string[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    if (options.rounds > 1) say(`round ${round + 1} of ${options.rounds}`);
+    const results: Results = {};
+    rounds.push(results);
+    for (const name of roundOrder(options.paths, round)) {
+      if (supervisor.isStopping()) break;
+      if (skipped[name] !== undefined) continue;
+      const failure = await runPath(name, results);
+      if (failure !== undefined) failures.push(failure);
     }
   }
 
   // Interrupted or out of time: the shutdown in progress decides the exit, and half a run
   // must not be written as a result.
   if (supervisor.isStopping()) return 1;
-  const list = verdicts(results);
-  process.stdout.write(`${formatReport(options, results, skipped, list)}\n`);
+  const results = medianRounds(rounds);
+  const telemetryCost = pairedThroughputRatio(rounds, 'weft', WEFT_NO_TELEMETRY);
+  const list = verdicts(results, telemetryCost?.median);
+  process.stdout.write(`${formatReport(options, results, skipped, list, telemetryCost)}\n`);
+
   for (const failure of failures) process.stdout.write(`\nFAILED ${failure}\n`);
   const file = join(resultsDir, 'mesh-path.json');
   await writeFile(
@@ -148,6 +166,8 @@ async function run(options: BenchOptions, supervisor: Supervisor, logDir: string
         tools: { node: process.version, wrk: wrk.version, nginx: toolVersion(nginx) },
         options,
         paths: results,
+        rounds,
+        ...(telemetryCost === undefined ? {} : { telemetryCost }),
         verdicts: list,
         skipped,
         failures,
@@ -175,23 +195,28 @@ async function startPath(name: PathName, params: StartParams): Promise<PathUnder
   switch (name) {
     case 'direct':
       return { name, url: `http://${LOOPBACK}:${params.servicePort}/`, sidecars: [] };
+    case 'node-bare':
+      return startNodeBarePath(params);
     case 'weft':
+    case WEFT_NO_TELEMETRY:
     case WEFT_TELEMETRY: {
-      const on = name === WEFT_TELEMETRY || params.options.telemetry === 'on';
-      if (on && params.otlpEndpoint === undefined) throw new Error('no OTLP sink was started');
+      const mode = weftTelemetryMode(name, params.options);
+      let telemetry: WeftTelemetry = { mode: 'default' };
+      if (mode === 'none') telemetry = { mode };
+      if (mode === 'all') {
+        if (params.otlpEndpoint === undefined) throw new Error('no OTLP sink was started');
+        telemetry = {
+          mode,
+          otlpEndpoint: params.otlpEndpoint,
+          accessLogPath: DISCARDED_ACCESS_LOG,
+        };
+      }
       return startWeftPath({
         ...params,
         name,
         repoRoot,
         cpuProfDir: params.options.cpuProf ? join(resultsDir, 'profiles') : undefined,
-        ...(on && params.otlpEndpoint !== undefined
-          ? {
-              telemetry: {
-                otlpEndpoint: params.otlpEndpoint,
-                accessLogPath: DISCARDED_ACCESS_LOG,
-              },
-            }
-          : {}),
+        telemetry,
       });
     }
     case 'nginx':
@@ -200,6 +225,16 @@ async function startPath(name: PathName, params: StartParams): Promise<PathUnder
       }
       return startNginxPath({ ...params, nginx: params.nginx.path });
   }
+}
+
+/** What a Weft variant records per request; --telemetry on turns everything on for plain weft. */
+function weftTelemetryMode(
+  name: PathName,
+  options: BenchOptions,
+): WeftTelemetry['mode'] | undefined {
+  if (name === WEFT_NO_TELEMETRY) return 'none';
+  if (name === WEFT_TELEMETRY || (name === 'weft' && options.telemetry === 'on')) return 'all';
+  return name === 'weft' ? 'default' : undefined;
 }
 
 function toolVersion(tool: Tool | { missing: string } | undefined): string | undefined {

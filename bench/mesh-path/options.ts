@@ -3,10 +3,13 @@
 import { parseArgs } from 'node:util';
 import { parseDuration } from '@weft/mesh-config';
 
-export const PATH_NAMES = ['direct', 'weft', 'nginx'] as const;
-/** The Weft path again with tracing and the access log on: added by --telemetry compare. */
+export const PATH_NAMES = ['direct', 'node-bare', 'weft', 'nginx'] as const;
+/** The Weft path with request telemetry off (nothing recorded): added by --telemetry compare. */
+export const WEFT_NO_TELEMETRY = 'weft-no-telemetry';
+/** The Weft path with every request traced and logged: added by --telemetry compare. */
 export const WEFT_TELEMETRY = 'weft-telemetry';
-export type PathName = (typeof PATH_NAMES)[number] | typeof WEFT_TELEMETRY;
+export type WeftVariant = 'weft' | typeof WEFT_NO_TELEMETRY | typeof WEFT_TELEMETRY;
+export type PathName = (typeof PATH_NAMES)[number] | WeftVariant;
 export const TELEMETRY_MODES = ['off', 'on', 'compare'] as const;
 export type TelemetryMode = (typeof TELEMETRY_MODES)[number];
 
@@ -25,8 +28,10 @@ export interface BenchOptions {
   readonly connections: number;
   readonly ratePerS: number;
   readonly paths: readonly PathName[];
+  /** Every path measured this many times; each figure reported from its path's median round. */
+  readonly rounds: number;
   readonly cpuProf: boolean;
-  /** Whether the Weft sidecars trace and log every request: off, on, or both (compare). */
+  /** The Weft sidecars as shipped (off), tracing and logging every request (on), or compare. */
   readonly telemetry: TelemetryMode;
 }
 
@@ -36,11 +41,16 @@ export const USAGE = `usage: npm run bench:mesh-path -- [flags]
   --warmup <d>        load before each measured phase, not recorded; default 3s
   --connections <n>   closed-loop connections (wrk -c); default 32
   --rate <n>          open-loop requests per second; default 1000
-  --paths <list>      comma-separated subset of direct,weft,nginx; default all three
+  --paths <list>      comma-separated subset of direct,node-bare,weft,nginx; default all four
+  --rounds <n>        measure every path n times, odd rounds in reverse order; each path's
+                      figures come from its median round (by closed-loop req/s), ratios between
+                      Weft variants are the median of per-round ratios; default 1
   --cpu-prof          start the Weft proxies with node --cpu-prof into bench/results/profiles
-  --telemetry <mode>  Weft sidecars with tracing (every request, to a local OTLP sink) and the
-                      access log (every request) off (default), on, or compare: both in one
-                      run, as columns weft and weft-telemetry with their ratio
+  --telemetry <mode>  off (default): the Weft sidecars as shipped (request metrics and the
+                      traffic window; no tracing, no access log); on: also every request traced
+                      (to a local OTLP sink) and logged; compare: three Weft columns in one run,
+                      weft-no-telemetry (request telemetry off), weft, weft-telemetry (on), with
+                      each one's ratio to weft-no-telemetry
   --help              this text`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
@@ -52,6 +62,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       connections: { type: 'string' },
       rate: { type: 'string' },
       paths: { type: 'string' },
+      rounds: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       telemetry: { type: 'string', default: 'off' },
       help: { type: 'boolean', default: false },
@@ -66,11 +77,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     warmupMs: duration('--warmup', values.warmup, DEFAULT_WARMUP_MS, MIN_PHASE_MS),
     connections: positiveInt('--connections', values.connections, DEFAULT_CONNECTIONS),
     ratePerS: positiveInt('--rate', values.rate, DEFAULT_RATE_PER_S),
-    // Compared right after the plain Weft path, under the same conditions.
+    // Measured back to back, under the same conditions.
     paths:
       telemetry === 'compare'
-        ? paths.flatMap((name): PathName[] => (name === 'weft' ? [name, WEFT_TELEMETRY] : [name]))
+        ? paths.flatMap((name): PathName[] =>
+            name === 'weft' ? [WEFT_NO_TELEMETRY, name, WEFT_TELEMETRY] : [name],
+          )
         : paths,
+    rounds: positiveInt('--rounds', values.rounds, 1),
     cpuProf: values['cpu-prof'],
     telemetry,
   };

@@ -28,3 +28,8 @@ export interface PathUnderTest {
   /** Keeps what explains a run (counters, logs) in logDir before the path is stopped. */
   readonly saveDiagnostics?: (logDir: string) => Promise<void>;
 }
+
+/** A sidecar that is one process (a Node proxy run with plain node, as the bundles are). */
+export function singleProcessSidecar(label: string, child: Child): Sidecar {
+  return { label, child, pids: () => (child.process.pid === undefined ? [] : [child.process.pid]) };
+}

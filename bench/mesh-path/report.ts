@@ -1,8 +1,9 @@
-// The printed report: every figure per path with the Weft/nginx ratio (and Weft with telemetry
-// on over off, when both ran), then the targets with PASS or FAIL.
+// The printed report: every figure per path with the ratios between paths that ran (Weft over
+// nginx, over a bare Node forwarder, and each Weft telemetry variant over Weft recording nothing), then
+// the targets with PASS or FAIL.
 
 import type { PathResult } from './measure-path.ts';
-import { type BenchOptions, WEFT_TELEMETRY } from './options.ts';
+import { type BenchOptions, type PathName, WEFT_NO_TELEMETRY, WEFT_TELEMETRY } from './options.ts';
 import type { Results, Verdict } from './targets.ts';
 
 interface Row {
@@ -28,6 +29,14 @@ const addedOverDirect =
     all.direct === undefined || result.name === 'direct'
       ? undefined
       : pick(result) - pick(all.direct);
+
+/** A column of one path's figures over another's, shown when both ran. */
+const RATIOS: readonly { over: PathName; under: PathName; header: string }[] = [
+  { over: 'weft', under: 'nginx', header: 'weft/nginx' },
+  { over: 'weft', under: 'node-bare', header: 'weft/node-bare' },
+  { over: 'weft', under: WEFT_NO_TELEMETRY, header: 'weft/no-telemetry' },
+  { over: WEFT_TELEMETRY, under: WEFT_NO_TELEMETRY, header: 'all-telemetry/none' },
+];
 
 function rows(options: BenchOptions): Row[] {
   const rate = `@ ${options.ratePerS} req/s`;
@@ -118,34 +127,28 @@ export function formatReport(
   results: Results,
   skipped: Readonly<Record<string, string>>,
   list: readonly Verdict[],
+  telemetryCost?: { readonly perRound: readonly number[]; readonly median: number },
 ): string {
-  // Already in the canonical order (direct first, weft-telemetry right after weft).
+  // Already in the canonical order (direct first, the Weft variants together).
   const names = options.paths;
   const header = ['metric', ...names.map((name) => (skipped[name] ? `${name} (skipped)` : name))];
-  const withRatio = names.includes('weft') && names.includes('nginx');
-  if (withRatio) header.push('weft/nginx');
-  const withTelemetryRatio = names.includes('weft') && names.includes(WEFT_TELEMETRY);
-  if (withTelemetryRatio) header.push('telemetry on/off');
+  const ratios = RATIOS.filter(
+    (ratio) => names.includes(ratio.over) && names.includes(ratio.under),
+  );
+  header.push(...ratios.map((ratio) => ratio.header));
   const table = rows(options).map((row) => {
-    const values = names.map((name) => {
+    const value = (name: PathName) => {
       const result = results[name];
       return result === undefined ? undefined : row.value(result, results);
-    });
-    const cells = [row.metric, ...values.map((value) => number(value, row.digits))];
-    if (withRatio) {
-      const weft = values[names.indexOf('weft')];
-      const nginx = values[names.indexOf('nginx')];
+    };
+    const cells = [row.metric, ...names.map((name) => number(value(name), row.digits))];
+    for (const ratio of ratios) {
+      const over = value(ratio.over);
+      const under = value(ratio.under);
       cells.push(
-        weft === undefined || nginx === undefined || nginx === 0
+        over === undefined || under === undefined || under === 0
           ? '-'
-          : `${(weft / nginx).toFixed(2)}x`,
-      );
-    }
-    if (withTelemetryRatio) {
-      const off = values[names.indexOf('weft')];
-      const on = values[names.indexOf(WEFT_TELEMETRY)];
-      cells.push(
-        off === undefined || on === undefined || off === 0 ? '-' : `${(on / off).toFixed(2)}x`,
+          : `${(over / under).toFixed(2)}x`,
       );
     }
     return cells;
@@ -159,6 +162,13 @@ export function formatReport(
     columns([header, ...table]),
     '',
     columns([['target', 'weft', 'verdict'], ...targets]),
+    ...(telemetryCost === undefined || telemetryCost.perRound.length < 2
+      ? []
+      : [
+          `\nweft/weft-no-telemetry req/s by round: ${telemetryCost.perRound
+            .map((ratio) => ratio.toFixed(3))
+            .join(', ')} (median ${telemetryCost.median.toFixed(3)})`,
+        ]),
     ...Object.entries(skipped).map(([name, reason]) => `\n${name} skipped: ${reason}`),
   ].join('\n');
 }

@@ -13,6 +13,8 @@ export const MAX_ADDED_P99_MS = 1;
 export const MAX_RSS_MB = 64;
 /** "About zero" full handshakes in steady state: connections and sessions are reused. */
 export const MAX_FULL_HANDSHAKES_PER_10K = 1;
+/** Telemetry (issue 5): Weft as shipped keeps this share of the throughput of Weft recording nothing. */
+export const MIN_THROUGHPUT_WITH_TELEMETRY = 0.9;
 
 export interface Verdict {
   readonly target: string;
@@ -23,7 +25,11 @@ export interface Verdict {
 
 export type Results = Partial<Record<PathName, PathResult>>;
 
-export function verdicts(results: Results): Verdict[] {
+/**
+ * telemetryKept: Weft's closed-loop throughput over Weft's with request telemetry off, paired
+ * within rounds (the median of the per-round ratios).
+ */
+export function verdicts(results: Results, telemetryKept?: number): Verdict[] {
   const { direct, weft, nginx } = results;
   const atMost = (value: number | undefined, limit: number) =>
     value === undefined || Number.isNaN(value) ? undefined : value <= limit;
@@ -69,5 +75,12 @@ export function verdicts(results: Results): Verdict[] {
     value: full,
     pass: atMost(full, MAX_FULL_HANDSHAKES_PER_10K),
   });
+  if (telemetryKept !== undefined) {
+    list.push({
+      target: `Weft req/s with telemetry >= ${MIN_THROUGHPUT_WITH_TELEMETRY}x without`,
+      value: telemetryKept,
+      pass: telemetryKept >= MIN_THROUGHPUT_WITH_TELEMETRY,
+    });
+  }
   return list;
 }

@@ -13,7 +13,7 @@ const SERVICE_PORT = 8080;
 const SNAPSHOT_VERSION = 'bench';
 /** Nothing calls the client's own service, so its proxy's application port is never used. */
 const UNUSED_APPLICATION_PORT = 1;
-/** With telemetry on, every request is traced and logged: the upper bound of what it costs. */
+/** With all telemetry on, every request is traced and logged: the upper bound of what it costs. */
 const TELEMETRY_SAMPLE_RATIO = 1;
 
 export interface WeftPorts {
@@ -26,12 +26,20 @@ export interface WeftPorts {
   readonly application: number;
 }
 
-/** Where the sidecars send spans and access log lines when telemetry is on. */
-export interface WeftTelemetry {
-  readonly otlpEndpoint: string;
-  /** A file, or /dev/null to count the writes without filling a disk. */
-  readonly accessLogPath: string;
-}
+/**
+ * What the sidecars record per request: nothing (request telemetry off), what they record as
+ * shipped (metrics and the traffic window; no collector, no log), or everything, every request
+ * traced and logged to the given sinks.
+ */
+export type WeftTelemetry =
+  | { readonly mode: 'none' }
+  | { readonly mode: 'default' }
+  | {
+      readonly mode: 'all';
+      readonly otlpEndpoint: string;
+      /** A file, or /dev/null to count the writes without filling a disk. */
+      readonly accessLogPath: string;
+    };
 
 export interface WeftConfigFiles {
   readonly proxyA: string;
@@ -80,7 +88,7 @@ export async function writeWeftConfig(
   trustDomain: string,
   ports: WeftPorts,
   certs: { client: SidecarFiles; server: SidecarFiles },
-  telemetry?: WeftTelemetry,
+  telemetry: WeftTelemetry,
 ): Promise<WeftConfigFiles> {
   const { resources, issues } = loadMeshConfig([
     { file: 'mesh-path.yaml', text: meshYaml(trustDomain, ports.localUpstream) },
@@ -107,18 +115,9 @@ export async function writeWeftConfig(
     ],
     version: SNAPSHOT_VERSION,
   });
-  const observability =
-    telemetry === undefined
-      ? {}
-      : {
-          tracing: {
-            otlpEndpoint: telemetry.otlpEndpoint,
-            sampleRatio: TELEMETRY_SAMPLE_RATIO,
-          },
-          accessLog: { enabled: true, path: telemetry.accessLogPath },
-        };
+  const observability = observabilitySections(telemetry);
   // Each variant its own files: the previous path's proxies may still be reading theirs.
-  const prefix = telemetry === undefined ? '' : 'telemetry-';
+  const prefix = `telemetry-${telemetry.mode}-`;
   const proxyA = await writeProxy(dir, `${prefix}proxy-a`, snapshots.get('client-1'), {
     workload: { id: 'client-1', service: 'client', namespace: NAMESPACE },
     inbound: { address: LOOPBACK, port: ports.inboundA },
@@ -138,6 +137,20 @@ export async function writeWeftConfig(
     ...observability,
   });
   return { proxyA, proxyB };
+}
+
+function observabilitySections(telemetry: WeftTelemetry): Record<string, unknown> {
+  switch (telemetry.mode) {
+    case 'none':
+      return { requestTelemetry: { enabled: false } };
+    case 'default':
+      return {};
+    case 'all':
+      return {
+        tracing: { otlpEndpoint: telemetry.otlpEndpoint, sampleRatio: TELEMETRY_SAMPLE_RATIO },
+        accessLog: { enabled: true, path: telemetry.accessLogPath },
+      };
+  }
 }
 
 async function writeProxy(

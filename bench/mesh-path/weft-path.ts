@@ -5,7 +5,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BenchPki } from './certificates.ts';
 import { freePorts, LOOPBACK } from './free-ports.ts';
-import type { Handshakes, PathUnderTest, Sidecar } from './path.ts';
+import type { WeftVariant } from './options.ts';
+import { type Handshakes, type PathUnderTest, singleProcessSidecar } from './path.ts';
 import type { Child, Supervisor } from './supervisor.ts';
 import { waitFor200 } from './wait-ready.ts';
 import { type WeftTelemetry, writeWeftConfig } from './weft-mesh.ts';
@@ -23,9 +24,8 @@ export interface WeftPathParams {
   readonly servicePort: number;
   /** Where --cpu-prof profiles go, when profiling. */
   readonly cpuProfDir: string | undefined;
-  /** Tracing and access log on, sent there; off when absent. */
-  readonly telemetry?: WeftTelemetry;
-  readonly name: 'weft' | 'weft-telemetry';
+  readonly telemetry: WeftTelemetry;
+  readonly name: WeftVariant;
 }
 
 export async function startWeftPath(params: WeftPathParams): Promise<PathUnderTest> {
@@ -64,7 +64,7 @@ export async function startWeftPath(params: WeftPathParams): Promise<PathUnderTe
   return {
     name: params.name,
     url,
-    sidecars: [sidecar('A', a), sidecar('B', b)],
+    sidecars: [singleProcessSidecar('A', a), singleProcessSidecar('B', b)],
     handshakes: () => handshakes(`http://${LOOPBACK}:${ports.adminA}/metrics`),
     saveDiagnostics: async (logDir) => {
       for (const [name, port] of [
@@ -76,11 +76,6 @@ export async function startWeftPath(params: WeftPathParams): Promise<PathUnderTe
       }
     },
   };
-}
-
-function sidecar(label: string, child: Child): Sidecar {
-  // The bin runs the proxy in its own process (tsx registers in-process), so one pid is all.
-  return { label, child, pids: () => (child.process.pid === undefined ? [] : [child.process.pid]) };
 }
 
 /** Proxy A's outbound handshake counters from its Prometheus text. */

@@ -65,6 +65,12 @@ export function createProxyMetrics() {
       labelNames: ['direction', 'reason'] as const,
       registers,
     }),
+    connectionLimitDrops: new Counter({
+      name: 'weft_connections_dropped_total',
+      help: 'Connections closed on arrival because their listener had limits.maxConnections open',
+      labelNames: ['direction'] as const,
+      registers,
+    }),
     idleClosed: new Counter({
       name: 'weft_idle_connections_closed_total',
       help: 'Keep-alive connections closed after limits.idleTimeoutMs without a request',

@@ -90,6 +90,13 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
       log.debug({ direction, reason, code }, 'request refused at the listener');
     },
     onIdleTimeout: () => metrics.idleClosed.inc({ direction }),
+    onConnectionLimit: () => {
+      metrics.connectionLimitDrops.inc({ direction });
+      log.debug(
+        { direction, limit: config.limits.maxConnections },
+        'connection over the limit closed',
+      );
+    },
   });
 
   // This proxy's tag on the request channel, which every proxy in the process shares.
@@ -129,9 +136,15 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
     metrics.configInfo.reset();
     metrics.configInfo.set({ version: runtime.snapshot.version, hash: runtime.snapshot.hash }, 1);
     const inUse = new Set<string>();
-    for (const cluster of runtime.clusters.values())
+    const tracked = new Set<EndpointHealth>();
+    for (const cluster of runtime.clusters.values()) {
       for (const key of cluster.poolKeys) inUse.add(key);
+      for (const endpoint of cluster.endpoints) tracked.add(endpoint);
+    }
     pools.retainOnly(inUse);
+    // An endpoint that left every cluster is forgotten: with endpoints coming and going for weeks
+    // the map would otherwise keep them all. One that comes back starts with a clean record.
+    for (const [key, endpoint] of health) if (!tracked.has(endpoint)) health.delete(key);
     log.info(
       {
         version: runtime.snapshot.version,

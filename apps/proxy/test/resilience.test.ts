@@ -117,6 +117,45 @@ describe('resilience', () => {
     expect(metrics).toMatch(/weft_outlier_ejections_total\{cluster="server.shop"\} 1/);
   });
 
+  it('forgets an endpoint that left every cluster: back again, it starts with a clean record', async () => {
+    const yaml = TEST_MESH(
+      `
+    - backendRefs: [{ name: server }]`,
+      POLICY(`  loadBalancer: { type: roundRobin }
+  outlierDetection: { consecutive5xxErrors: 3, baseEjectionTime: 30s, maxEjectionPercent: 50 }`),
+    );
+    let broken = true;
+    const running = await startTestMesh(yaml, {
+      handlers: {
+        v2: (_req, res) => (broken ? res.writeHead(500).end('broken') : res.end('server-v2')),
+      },
+    });
+    mesh = running;
+    /** How many of `count` calls v2 answered. */
+    const answeredByV2 = async (count: number) => {
+      const before = running.services.v2.hits.length;
+      for (let i = 0; i < count; i++) await call(running.proxies.client, 'server', '/');
+      return running.services.v2.hits.length - before;
+    };
+    await answeredByV2(10);
+    expect(await answeredByV2(10)).toBe(0);
+
+    // v2's workload leaves (its endpoint goes from every cluster), is mended, and comes back
+    // well inside its 30 s ejection.
+    const client = running.snapshots(yaml, 'without-v2').get('client-1');
+    if (client === undefined) throw new Error('no snapshot for the client');
+    await running.proxies.client.store.apply({
+      ...client,
+      clusters: client.clusters.map((cluster) => ({
+        ...cluster,
+        endpoints: cluster.endpoints.filter((endpoint) => endpoint.workload !== 'server-v2'),
+      })),
+    });
+    broken = false;
+    await running.apply(yaml, 'with-v2-again');
+    expect(await answeredByV2(10)).toBe(5);
+  });
+
   it('fails fast with 503 at the breaker limit, and recovers', async () => {
     mesh = await startTestMesh(
       TEST_MESH(ONLY_V1(), POLICY('  connectionPool: { maxRequests: 1 }')),

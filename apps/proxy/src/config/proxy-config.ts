@@ -29,6 +29,11 @@ export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 /** A keep-alive connection with no request for this long is closed (node adds 1 s of grace). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+/**
+ * Open connections per listener: well above what one service's callers keep open, well below
+ * the descriptors a process gets, so a flood of connections cannot starve the other listeners.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
 export const DEFAULT_TELEMETRY_INTERVAL_MS = 10_000;
 
 const port = z.number().int().min(0).max(65_535);
@@ -102,12 +107,14 @@ export const proxyConfigSchema = z
           .max(600_000)
           .default(DEFAULT_HEADERS_TIMEOUT_MS),
         idleTimeoutMs: z.number().int().min(100).max(3_600_000).default(DEFAULT_IDLE_TIMEOUT_MS),
+        maxConnections: z.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_CONNECTIONS),
       })
       .default({
         retryBufferBytes: DEFAULT_RETRY_BUFFER_BYTES,
         maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES,
         headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS,
         idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
+        maxConnections: DEFAULT_MAX_CONNECTIONS,
       }),
     /** Spans to an OTLP/HTTP collector; off unless tracing.otlpEndpoint is set. */
     tracing: tracingSchema,

@@ -1,9 +1,11 @@
 // The HTTP edge of every listener, outbound and inbound: node's parser refuses malformed and
 // ambiguous messages, this makes each refusal explicit (the right status, the connection
 // closed, counted by reason), refuses what the parser lets through but a proxy must not
-// forward, and closes connections whose head is too slow or that sit idle.
+// forward, closes connections whose head is too slow or that sit idle, and closes connections
+// beyond the listener's limit as they arrive.
 
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
+import type { Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { parseRequestTarget } from './request-target.ts';
 
@@ -18,12 +20,15 @@ export interface GuardLimits {
   readonly maxHeaderBytes: number;
   readonly headersTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  readonly maxConnections: number;
 }
 
 export interface GuardEvents {
   /** `code` is node's parser code (HPE_*) or one of this file's WEFT_* codes. */
   onRejected(reason: HttpRejectionReason, code: string): void;
   onIdleTimeout(): void;
+  /** A connection closed on arrival: the listener had limits.maxConnections open. */
+  onConnectionLimit(): void;
 }
 
 export interface GuardedHandlers {
@@ -62,6 +67,19 @@ export function guardedServerOptions(limits: GuardLimits): ServerOptions {
     // Checked below instead: node would answer 400 itself, with nothing to count.
     requireHostHeader: false,
   };
+}
+
+/**
+ * Caps the connections open on the listening server: node closes each one over the cap as it
+ * arrives (before a byte is read or a handshake begun) and reports it.
+ */
+export function limitConnections(
+  server: NetServer,
+  limits: GuardLimits,
+  events: GuardEvents,
+): void {
+  server.maxConnections = limits.maxConnections;
+  server.on('drop', () => events.onConnectionLimit());
 }
 
 /** Answers a server's requests and upgrades through the guard, and owns its refusals. */

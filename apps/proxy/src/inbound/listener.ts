@@ -11,7 +11,12 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { ProxyConfig } from '../config/proxy-config.ts';
-import { type GuardEvents, guardedServerOptions, guardHttpServer } from '../http/http-guard.ts';
+import {
+  type GuardEvents,
+  guardedServerOptions,
+  guardHttpServer,
+  limitConnections,
+} from '../http/http-guard.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import { spiffeIdOf } from '../tls/identity.ts';
 import type { IdentityHolder } from '../tls/identity-holder.ts';
@@ -168,6 +173,7 @@ export function createInboundListener(params: InboundListenerParams): InboundLis
     });
     socket.resume();
   });
+  limitConnections(front, limits, params.guard);
   return {
     server: front,
     closeRevoked() {

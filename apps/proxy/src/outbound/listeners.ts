@@ -8,7 +8,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { MeshError } from '@weft/mesh-config';
 import type { ProxyConfig } from '../config/proxy-config.ts';
-import { type GuardEvents, guardedServerOptions, guardHttpServer } from '../http/http-guard.ts';
+import {
+  type GuardEvents,
+  guardedServerOptions,
+  guardHttpServer,
+  limitConnections,
+} from '../http/http-guard.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { Preparation } from '../runtime/snapshot-store.ts';
 import { resolveByHost, resolveByLocalPort, type UpstreamResolver } from './handler.ts';
@@ -105,6 +110,7 @@ export class OutboundListeners {
       this.guard,
     );
     server.on('connection', (socket) => socket.setNoDelay(true));
+    limitConnections(server, this.config.limits, this.guard);
     return server;
   }
 

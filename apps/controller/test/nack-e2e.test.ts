@@ -1,7 +1,8 @@
 // A snapshot a proxy cannot apply, end to end: the configuration is valid, but the client's new
 // local upstream port is already taken on its machine (this test holds it), which only the proxy
 // can find out. The proxy refuses the whole snapshot (NACK) with the bind error and keeps serving
-// on the configuration it had; the controller, the API and the CLI show the refusal; a fixed
+// on the configuration it had; the controller, the API and the CLI show the refusal; once the
+// port is free the controller's re-offer of the same snapshot is applied, and a fixed
 // configuration is applied (ACK) and the fleet is SYNCED again.
 
 import { type ChildProcess, execFile } from 'node:child_process';
@@ -81,7 +82,7 @@ describe('a snapshot a proxy cannot apply', () => {
     if (squatter.listening) squatter.close();
   });
 
-  it('is refused whole (NACK) with the bind error, traffic keeps flowing on the old configuration, and a fixed one is applied', async () => {
+  it('is refused whole (NACK) with the bind error, traffic keeps flowing on the old configuration, the refused one is applied once its port is free, and a fixed one is applied', async () => {
     const goodPort = await freePort();
     const applyFile = async (localPort: number) => {
       const file = join(dir, `mesh-${localPort}.yaml`);
@@ -179,6 +180,24 @@ describe('a snapshot a proxy cannot apply', () => {
     expect(outcomes.length).toBeGreaterThan(10);
     expect(outcomes.filter((o) => o !== 'server-v1')).toEqual([]);
     expect(await call(takenPort)).toBe('squatter');
+
+    // The other program lets the port go: the controller offers the refused snapshot again (no
+    // new revision), the proxy applies it and serves there.
+    squatter.closeAllConnections();
+    squatter.close();
+    await once(squatter, 'close');
+    await waitFor(
+      'the refused revision to be offered again and applied',
+      async () => {
+        const proxy = (await admin.proxies.list.query()).find((p) => p.id === 'client-1');
+        return proxy?.syncState === 'SYNCED' &&
+          proxy.ackedVersion?.startsWith(`r${badRevision}.`) === true
+          ? true
+          : undefined;
+      },
+      async () => (await admin.proxies.list.query()).find((p) => p.id === 'client-1'),
+    );
+    expect(await call(takenPort)).toBe('server-v1');
 
     // The operator moves the client to another port: applied, SYNCED, served there.
     const fixedPort = await freePort();

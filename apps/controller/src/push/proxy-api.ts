@@ -103,9 +103,13 @@ async function route(req: IncomingMessage, res: ServerResponse, deps: ProxyApiDe
   if (req.method === 'POST' && path === '/v1/ack') {
     const input = ackInput.safeParse(await readJson(req));
     if (!input.success) return reply(res, 400, { error: z.prettifyError(input.error) });
-    if (input.data.error === undefined)
+    if (input.data.error === undefined) {
       await deps.proxies.acked(caller, input.data.version, input.data.hash, new Date());
-    else await deps.proxies.nacked(caller, input.data.version, input.data.error, new Date());
+      deps.publisher.accepted(caller);
+    } else {
+      await deps.proxies.nacked(caller, input.data.version, input.data.error, new Date());
+      deps.publisher.refused(caller, input.data.hash);
+    }
     controllerChannels.snapshotAnswered.publish({
       source: deps.publisher,
       proxyId: caller,

@@ -15,6 +15,19 @@ import type { ProxyLiveness } from './liveness.ts';
 export { PROXY_EXPIRY_MS } from './liveness.ts';
 /** How long registry changes gather before one push carries them all. */
 export const REGISTRY_DEBOUNCE_MS = 200;
+/**
+ * A refused snapshot is offered again after this, doubling with each refusal of the same one up
+ * to NACK_RETRY_MAX_MS: what makes a valid snapshot fail on a proxy (a port another program
+ * holds) usually lies outside the configuration and can go away without a new revision.
+ */
+export const NACK_RETRY_BASE_MS = 5_000;
+export const NACK_RETRY_MAX_MS = 300_000;
+
+interface Retry {
+  readonly hash: string;
+  readonly attempts: number;
+  readonly timer: NodeJS.Timeout;
+}
 
 export interface Watcher {
   send(snapshot: ProxySnapshot): void;
@@ -29,6 +42,7 @@ export class SnapshotPublisher {
   private running: Promise<void> = Promise.resolve();
   private queued: Promise<void> | undefined;
   private soon: NodeJS.Timeout | undefined;
+  private readonly retries = new Map<string, Retry>();
 
   constructor(
     private readonly revisions: RevisionRepository,
@@ -69,10 +83,44 @@ export class SnapshotPublisher {
     }, REGISTRY_DEBOUNCE_MS);
   }
 
-  /** Stops a pending registry push (on shutdown). */
+  /** Stops a pending registry push and every pending re-offer (on shutdown). */
   cancelPending(): void {
     clearTimeout(this.soon);
     this.soon = undefined;
+    for (const retry of this.retries.values()) clearTimeout(retry.timer);
+    this.retries.clear();
+  }
+
+  /**
+   * The proxy refused the snapshot with this hash. If it is still the one last sent, it is
+   * offered again later (unless a newer one goes out first), each time after twice as long.
+   */
+  refused(proxyId: string, hash: string): void {
+    if (this.lastSent.get(proxyId) !== hash) return;
+    const previous = this.retries.get(proxyId);
+    clearTimeout(previous?.timer);
+    const attempts = previous?.hash === hash ? previous.attempts + 1 : 1;
+    const delayMs = Math.min(NACK_RETRY_BASE_MS * 2 ** (attempts - 1), NACK_RETRY_MAX_MS);
+    const timer = setTimeout(() => {
+      const watcher = this.watchers.get(proxyId);
+      const snapshot = this.latest.get(proxyId);
+      if (watcher === undefined || snapshot?.hash !== hash || this.lastSent.get(proxyId) !== hash)
+        return;
+      this.log.info(
+        { proxyId, version: snapshot.version, attempts },
+        'offering a refused snapshot again',
+      );
+      this.lastSent.delete(proxyId);
+      void this.deliver(proxyId, watcher, snapshot);
+    }, delayMs);
+    timer.unref();
+    this.retries.set(proxyId, { hash, attempts, timer });
+  }
+
+  /** The proxy applied a snapshot: whatever it refused before is behind it. */
+  accepted(proxyId: string): void {
+    clearTimeout(this.retries.get(proxyId)?.timer);
+    this.retries.delete(proxyId);
   }
 
   attach(proxyId: string, watcher: Watcher): void {

@@ -99,25 +99,33 @@ export const certificatesRouter = createRouter({
     return prepared;
   }),
 
-  /** Root rotation, step two: signing moves to the new root, once every proxy trusts it. */
-  activateRootRotation: adminProcedure.mutation(async ({ ctx }) => {
-    const behind = (await ctx.services.proxies.list()).filter(
-      (p) => p.syncState !== 'SYNCED' && p.syncState !== 'DISCONNECTED',
-    );
-    if (behind.length > 0) {
-      throw new PreconditionError(
-        `not yet: ${behind.map((p) => p.id).join(', ')} may not trust the new root; activate when every proxy is SYNCED`,
-      );
-    }
-    const activated = await ctx.services.authority.activateRootRotation();
-    await ctx.services.trustChanged();
-    await ctx.services.audit.record({
-      actor: ctx.principal.username,
-      action: 'certificates.activateRootRotation',
-      target: `certificate/${activated.root}`,
-      outcome: 'OK',
-      detail: activated,
-    });
-    return activated;
-  }),
+  /**
+   * Root rotation, step two: signing moves to the new root, once every proxy trusts it. A proxy
+   * trusts it once it applied a snapshot sent after step one: SYNCED. A DISCONNECTED one may
+   * still be serving on an older bundle and would refuse every peer with a new certificate, so it
+   * holds the activation back too, unless `force` says it is gone for good.
+   */
+  activateRootRotation: adminProcedure
+    .input(z.strictObject({ force: z.boolean().default(false) }).optional())
+    .mutation(async ({ ctx, input }) => {
+      const force = input?.force ?? false;
+      const behind = (await ctx.services.proxies.list()).filter((p) => p.syncState !== 'SYNCED');
+      const blocking = behind.filter((p) => !force || p.syncState !== 'DISCONNECTED');
+      if (blocking.length > 0) {
+        const disconnectedOnly = blocking.every((p) => p.syncState === 'DISCONNECTED');
+        throw new PreconditionError(
+          `not yet: ${blocking.map((p) => `${p.id} (${p.syncState})`).join(', ')} may not trust the new root; activate when every proxy is SYNCED${disconnectedOnly ? ', or with force if the disconnected ones are gone for good' : ''}`,
+        );
+      }
+      const activated = await ctx.services.authority.activateRootRotation();
+      await ctx.services.trustChanged();
+      await ctx.services.audit.record({
+        actor: ctx.principal.username,
+        action: 'certificates.activateRootRotation',
+        target: `certificate/${activated.root}`,
+        outcome: 'OK',
+        detail: { ...activated, forcedPast: behind.map((p) => p.id) },
+      });
+      return activated;
+    }),
 });

@@ -74,22 +74,29 @@ export function registerFleetCommands(program: Command): void {
     )
     .option('--prepare', 'make the new root and send it to every proxy')
     .option('--activate', 'sign with the new root; refused until every proxy is SYNCED')
+    .option('--force', 'with --activate: go ahead past DISCONNECTED proxies (gone for good)')
     .action(
-      remote(async (client, options: { prepare?: boolean; activate?: boolean }) => {
-        if (options.prepare === options.activate)
-          throw new Error('give exactly one of --prepare and --activate');
-        if (options.prepare) {
-          const prepared = await client.certificates.prepareRootRotation.mutate();
-          print(
-            `new root ${prepared.root} (intermediate ${prepared.intermediate}) sent to every proxy; activate once weft proxy-status shows them all SYNCED`,
-          );
-        } else {
-          const activated = await client.certificates.activateRootRotation.mutate();
-          print(
-            `root ${activated.root} now signs (intermediate ${activated.intermediate}); the old root stays trusted until it expires`,
-          );
-        }
-      }),
+      remote(
+        async (client, options: { prepare?: boolean; activate?: boolean; force?: boolean }) => {
+          if (options.prepare === options.activate)
+            throw new Error('give exactly one of --prepare and --activate');
+          if (options.force === true && options.activate !== true)
+            throw new Error('--force goes with --activate');
+          if (options.prepare) {
+            const prepared = await client.certificates.prepareRootRotation.mutate();
+            print(
+              `new root ${prepared.root} (intermediate ${prepared.intermediate}) sent to every proxy; activate once weft proxy-status shows them all SYNCED`,
+            );
+          } else {
+            const activated = await client.certificates.activateRootRotation.mutate({
+              force: options.force === true,
+            });
+            print(
+              `root ${activated.root} now signs (intermediate ${activated.intermediate}); the old root stays trusted until it expires`,
+            );
+          }
+        },
+      ),
     );
   ca.command('rotate-intermediate')
     .description(

@@ -202,7 +202,19 @@ describe('telemetry rollups', () => {
         stepSeconds: 1,
       });
       // Landed in one bucket of the configured finest tier.
-      expect([...rollups.total.keys()].map((t) => t % 5_000)).toEqual([0]);
+      const buckets = [...rollups.total.keys()];
+      expect(buckets.map((t) => t % 5_000)).toEqual([0]);
+
+      // After a moment: only whole buckets that begin at or after it, at the configured width.
+      const bucket = buckets[0] ?? 0;
+      const requestsAfter = async (after: number) =>
+        (await admin.telemetry.byVersion.query({ service: 'shop/catalog', after })).reduce(
+          (sum, version) => sum + version.requests,
+          0,
+        );
+      expect(await requestsAfter(bucket)).toBe(25);
+      expect(await requestsAfter(bucket - 4_999)).toBe(25);
+      expect(await requestsAfter(bucket + 1)).toBe(0);
 
       const minute = await admin.telemetry.series.query({
         service: 'shop/catalog',

@@ -25,21 +25,33 @@ const windowOf = (defaultSeconds: number, minSeconds = 10) =>
 const sinceSeconds = (seconds: number) => new Date(Date.now() - seconds * 1_000);
 
 export const telemetryRouter = createRouter({
+  /**
+   * Calls to a service per version over the last `windowSeconds`, or, with `after` (epoch ms,
+   * e.g. when a canary change was applied), over the whole buckets of the finest tier that begin
+   * at or after it: traffic from before the moment is never mixed in, whatever the bucket width.
+   */
   byVersion: viewerProcedure
     .input(
       z.strictObject({
         service: serviceKey,
         windowSeconds: windowOf(300),
+        after: z.number().int().min(0).optional(),
       }),
     )
     .query(async ({ ctx, input }) => {
-      const since = sinceSeconds(input.windowSeconds);
+      const now = Date.now();
+      const bucketMs = ctx.services.telemetry.bucketSeconds * 1_000;
+      const since =
+        input.after === undefined
+          ? sinceSeconds(input.windowSeconds)
+          : new Date(Math.ceil(input.after / bucketMs) * bucketMs);
+      const seconds = Math.max(1, (now - since.getTime()) / 1_000);
       return (await ctx.services.telemetry.byVersion(input.service, since)).map((v) => ({
         version: v.version,
         requests: v.requests,
         errors: v.errors,
         successRate: v.requests === 0 ? null : (v.requests - v.errors) / v.requests,
-        requestsPerSecond: v.requests / input.windowSeconds,
+        requestsPerSecond: v.requests / seconds,
         p50: v.latency.quantile(0.5),
         p90: v.latency.quantile(0.9),
         p99: v.latency.quantile(0.99),

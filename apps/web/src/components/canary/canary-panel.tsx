@@ -3,7 +3,7 @@
 // it reach every proxy and the observed split converge to the requested one.
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useTRPC } from '~/trpc/react';
 import type { RouterOutputs } from '~/trpc/types';
 import { formatLatency, formatPercent } from '../format/numbers';
@@ -16,20 +16,9 @@ type Route = RouterOutputs['routes']['get'];
 
 /** Before any change: the observed split over this window. */
 const DEFAULT_OBSERVE_SECONDS = 30;
-/** The controller's finest rollup bucket; after a change only whole buckets after it count. */
-const ROLLUP_BUCKET_MS = 10_000;
 /** Proxies apply a change within about this long; traffic before that is not the new split. */
 const PROPAGATION_MARGIN_MS = 1_000;
-/** The controller's smallest query window. */
-const MIN_WINDOW_SECONDS = 10;
 const OBSERVE_POLL_MS = 2_000;
-
-/** Seconds of rollups to read so that only traffic after the change is counted. */
-function observeWindow(appliedAt: number | null, now: number): number {
-  if (appliedAt === null) return DEFAULT_OBSERVE_SECONDS;
-  const from = Math.ceil((appliedAt + PROPAGATION_MARGIN_MS) / ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS;
-  return Math.ceil((now - from) / 1_000);
-}
 
 export function CanaryPanel({ route }: { route: Route }) {
   const trpc = useTRPC();
@@ -44,18 +33,14 @@ export function CanaryPanel({ route }: { route: Route }) {
   const [canary, setCanary] = useState(versions[1] ?? '');
   const [percent, setPercent] = useState(() => Math.round(beforeShares[versions[1] ?? ''] ?? 0));
   const [appliedAt, setAppliedAt] = useState<number | null>(null);
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), OBSERVE_POLL_MS);
-    return () => clearInterval(timer);
-  }, []);
-
-  const observeSeconds = observeWindow(appliedAt, now);
-  const collecting = observeSeconds < MIN_WINDOW_SECONDS;
+  // After a change the controller counts only its rollup buckets that begin after the change
+  // (and the proxies' time to apply it), so the split shown is the new one alone.
   const observed = useQuery(
     trpc.telemetry.byVersion.queryOptions(
-      { service: route.service, windowSeconds: Math.max(MIN_WINDOW_SECONDS, observeSeconds) },
-      { refetchInterval: OBSERVE_POLL_MS, enabled: !collecting },
+      appliedAt === null
+        ? { service: route.service, windowSeconds: DEFAULT_OBSERVE_SECONDS }
+        : { service: route.service, after: appliedAt + PROPAGATION_MARGIN_MS },
+      { refetchInterval: OBSERVE_POLL_MS },
     ),
   );
   const apply = useMutation(
@@ -72,8 +57,10 @@ export function CanaryPanel({ route }: { route: Route }) {
 
   const after = weightsFor(backends, stable, canary, percent);
   const changes = describeChange(before, after);
-  const observedFigures = collecting ? [] : (observed.data ?? []);
+  // The figures of the window before the change are kept on screen until the new query answers.
+  const observedFigures = observed.isPlaceholderData ? [] : (observed.data ?? []);
   const observedTotal = observedFigures.reduce((sum, v) => sum + v.requests, 0);
+  const collecting = appliedAt !== null && observedTotal === 0;
   const observedShares = Object.fromEntries(
     observedFigures.map((v) => [
       v.version,
@@ -147,7 +134,7 @@ export function CanaryPanel({ route }: { route: Route }) {
           label={
             collecting
               ? 'Observed: collecting traffic since the change…'
-              : `Observed ${appliedAt === null ? 'over the last' : 'since the change,'} ${observeSeconds} s (${observedTotal} requests)`
+              : `Observed ${appliedAt === null ? `over the last ${DEFAULT_OBSERVE_SECONDS} s` : 'since the change'} (${observedTotal} requests)`
           }
           testId="split-observed"
         />

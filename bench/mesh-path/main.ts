@@ -2,14 +2,14 @@
 // through two Weft proxies, through two nginx sidecars), with the same load generators,
 // printed with ratios and the targets' verdicts, and written to bench/results/mesh-path.json.
 
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchPki, createBenchPki } from './certificates.ts';
 import { LOOPBACK } from './free-ports.ts';
 import { type MeasureContext, measurePath } from './measure-path.ts';
-import { startNginxPath } from './nginx-path.ts';
+import { startNginxPath, TRAVERSABLE } from './nginx-path.ts';
 import { startNodeBarePath } from './node-bare-path.ts';
 import {
   type BenchOptions,
@@ -82,6 +82,8 @@ async function main(): Promise<number> {
 async function run(options: BenchOptions, supervisor: Supervisor, logDir: string): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'weft-mesh-path-'));
   supervisor.ownFolder(dir);
+  // nginx's workers (unprivileged when the bench runs as root) pass through it to their prefixes.
+  await chmod(dir, TRAVERSABLE);
   const tools = await ensureTools(
     { wrk: 'wrk', ...(options.paths.includes('nginx') ? { nginx: 'nginx' } : {}) },
     say,
@@ -108,13 +110,20 @@ async function run(options: BenchOptions, supervisor: Supervisor, logDir: string
   const otlpEndpoint = sinkPort === undefined ? undefined : `http://${LOOPBACK}:${sinkPort}`;
   const context: MeasureContext = { supervisor, wrk: wrk.path, service, options, say };
   /** Starts, measures and stops one path; returns what failed, if anything did. */
-  const runPath = async (name: PathName, results: Results): Promise<string | undefined> => {
+  const runPath = async (
+    name: PathName,
+    round: number,
+    results: Results,
+  ): Promise<string | undefined> => {
     let path: PathUnderTest | undefined;
     try {
       say(`${name}: starting`);
+      // Each round's sidecars get folders of their own: nginx refuses to reuse a prefix.
+      const roundDir = join(dir, `round-${round + 1}`);
+      await mkdir(roundDir, { recursive: true });
       path = await startPath(name, {
         supervisor,
-        dir,
+        dir: roundDir,
         bench,
         servicePort,
         options,
@@ -142,7 +151,7 @@ async function run(options: BenchOptions, supervisor: Supervisor, logDir: string
     for (const name of roundOrder(options.paths, round)) {
       if (supervisor.isStopping()) break;
       if (skipped[name] !== undefined) continue;
-      const failure = await runPath(name, results);
+      const failure = await runPath(name, round, results);
       if (failure !== undefined) failures.push(failure);
     }
   }

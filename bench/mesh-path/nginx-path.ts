@@ -14,7 +14,7 @@ import { waitFor200 } from './wait-ready.ts';
 
 const START_TIMEOUT_MS = 10_000;
 /** Workers (run as an unprivileged user when the master is root) must reach their temp paths. */
-const TRAVERSABLE = 0o711;
+export const TRAVERSABLE = 0o711;
 
 export interface NginxPathParams {
   readonly supervisor: Supervisor;

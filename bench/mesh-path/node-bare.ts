@@ -1,6 +1,6 @@
-// A bare Node sidecar: the plainest forwarder one would write — node:http (or node:https with a
-// required client certificate) in, undici's request() out, headers relayed, bodies piped — and
-// nothing else: no routing, policy, retries, timeouts, metrics or tracing. A pair of these in
+// A bare Node sidecar: the least a Node forwarder can do — node:http (or node:https with a
+// required client certificate) in, undici's dispatch() out (its lowest-level API, as Weft uses
+// it), headers relayed, bodies streamed with backpressure — and nothing else: no routing, policy, retries, timeouts, metrics or tracing. A pair of these in
 // place of the Weft proxies shows what the runtime charges any straightforward Node sidecar for
 // the two hops with mTLS, beside what Weft costs. Bundled by node-bare-path.ts and run with
 // plain node. Prints {"port":N} once listening.
@@ -17,9 +17,8 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 
 /** As many as the load generator's connections, so no request waits for a pooled socket. */
 const POOL_CONNECTIONS = 64;
@@ -56,7 +55,9 @@ const pool = new Pool(target, {
   ...(role === 'outbound' ? { connect: { ...tls, checkServerIdentity: () => undefined } } : {}),
 });
 
-function endToEnd(headers: IncomingMessage['headers']): Record<string, string | string[]> {
+function endToEnd(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const name in headers) {
     const value = headers[name];
@@ -65,21 +66,39 @@ function endToEnd(headers: IncomingMessage['headers']): Record<string, string | 
   return out;
 }
 
-async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  try {
-    const upstream = await pool.request({
-      method: req.method ?? 'GET',
+/** Streams the answer into res as undici delivers it, with backpressure: Weft's own approach. */
+function forward(req: IncomingMessage, res: ServerResponse): void {
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined ||
+    (req.headers['content-length'] ?? '0') !== '0';
+  pool.dispatch(
+    {
+      method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
       path: req.url ?? '/',
       headers: endToEnd(req.headers),
       body: hasBody ? req : null,
-    });
-    res.writeHead(upstream.statusCode, endToEnd(upstream.headers));
-    await pipeline(upstream.body, res);
-  } catch {
-    if (!res.headersSent) res.writeHead(502);
-    res.end();
-  }
+    },
+    {
+      // undici takes a handler with onRequestStart as one of its controller-based API.
+      onRequestStart() {},
+      onResponseStart(_controller, statusCode, headers) {
+        res.writeHead(statusCode, endToEnd(headers));
+      },
+      onResponseData(controller, chunk) {
+        if (!res.write(chunk)) {
+          controller.pause();
+          res.once('drain', () => controller.resume());
+        }
+      },
+      onResponseEnd() {
+        res.end();
+      },
+      onResponseError() {
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
+      },
+    },
+  );
 }
 
 const server =

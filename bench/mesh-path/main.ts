@@ -18,16 +18,19 @@ import {
   USAGE,
   WEFT_NO_TELEMETRY,
   WEFT_TELEMETRY,
+  WEFT_TRACED,
 } from './options.ts';
 import type { PathUnderTest } from './path.ts';
 import { formatReport } from './report.ts';
-import { medianRounds, pairedThroughputRatio, roundOrder } from './rounds.ts';
+import { medianRounds, roundOrder } from './rounds.ts';
 import { firstJsonLine, startScript } from './run-script.ts';
 import { Supervisor, stop } from './supervisor.ts';
 import { ensureTools, type Tool } from './system-tools.ts';
 import { type Results, verdicts } from './targets.ts';
+import { measureInTurns, type TurnsResult } from './telemetry-cost.ts';
 import type { WeftTelemetry } from './weft-mesh.ts';
 import { startWeftPath } from './weft-path.ts';
+import { runWrk } from './wrk.ts';
 
 /** Installing tools, making certificates, starting the service. */
 const SETUP_BUDGET_MS = 300_000;
@@ -37,6 +40,11 @@ const SERVICE_START_TIMEOUT_MS = 15_000;
 /** With all telemetry on, access log lines are written (the cost) and thrown away (no disk fills). */
 const DISCARDED_ACCESS_LOG = '/dev/null';
 const EXIT_INTERRUPTED = 130;
+/** Recording nothing first: the baseline of the telemetry cost. */
+const TELEMETRY_VARIANTS = [WEFT_NO_TELEMETRY, 'weft', WEFT_TRACED, WEFT_TELEMETRY] as const;
+/** Turns per variant, and each turn's closed-loop window (wrk counts whole seconds). */
+const TURN_CYCLES = 8;
+const TURN_WINDOW_MS = 3_000;
 const EXIT_TERMINATED = 143;
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -101,7 +109,10 @@ async function run(options: BenchOptions, supervisor: Supervisor, logDir: string
     port: number;
   };
   const bench = await createBenchPki(dir);
-  const traced = options.paths.some((name) => weftTelemetryMode(name, options) === 'all');
+  const traced = options.paths.some((name) => {
+    const mode = weftTelemetryMode(name, options);
+    return mode === 'all' || mode === 'traced';
+  });
   const sink = traced ? startScript(supervisor, 'otlp-sink', 'otlp-sink.ts') : undefined;
   const sinkPort =
     sink === undefined
@@ -109,6 +120,15 @@ async function run(options: BenchOptions, supervisor: Supervisor, logDir: string
       : ((await firstJsonLine(sink, SERVICE_START_TIMEOUT_MS)) as { port: number }).port;
   const otlpEndpoint = sinkPort === undefined ? undefined : `http://${LOOPBACK}:${sinkPort}`;
   const context: MeasureContext = { supervisor, wrk: wrk.path, service, options, say };
+  const startParams: StartParams = {
+    supervisor,
+    dir,
+    bench,
+    servicePort,
+    options,
+    nginx,
+    otlpEndpoint,
+  };
   /** Starts, measures and stops one path; returns what failed, if anything did. */
   const runPath = async (
     name: PathName,
@@ -121,15 +141,7 @@ async function run(options: BenchOptions, supervisor: Supervisor, logDir: string
       // Each round's sidecars get folders of their own: nginx refuses to reuse a prefix.
       const roundDir = join(dir, `round-${round + 1}`);
       await mkdir(roundDir, { recursive: true });
-      path = await startPath(name, {
-        supervisor,
-        dir: roundDir,
-        bench,
-        servicePort,
-        options,
-        nginx,
-        otlpEndpoint,
-      });
+      path = await startPath(name, { ...startParams, dir: roundDir });
       results[name] = await measurePath(path, context);
       await path.saveDiagnostics?.(logDir);
       return undefined;
@@ -156,12 +168,22 @@ async function run(options: BenchOptions, supervisor: Supervisor, logDir: string
     }
   }
 
+  let telemetryCost: TurnsResult | undefined;
+  if (options.telemetry === 'compare' && !supervisor.isStopping()) {
+    try {
+      telemetryCost = await measureTelemetryCost(startParams, context);
+    } catch (error) {
+      const message = `telemetry cost: ${(error as Error).message}`;
+      failures.push(message);
+      say(message);
+    }
+  }
+
   // Interrupted or out of time: the shutdown in progress decides the exit, and half a run
   // must not be written as a result.
   if (supervisor.isStopping()) return 1;
   const results = medianRounds(rounds);
-  const telemetryCost = pairedThroughputRatio(rounds, 'weft', WEFT_NO_TELEMETRY);
-  const list = verdicts(results, telemetryCost?.median);
+  const list = verdicts(results, telemetryCost);
   process.stdout.write(`${formatReport(options, results, skipped, list, telemetryCost)}\n`);
 
   for (const failure of failures) process.stdout.write(`\nFAILED ${failure}\n`);
@@ -208,17 +230,18 @@ async function startPath(name: PathName, params: StartParams): Promise<PathUnder
       return startNodeBarePath(params);
     case 'weft':
     case WEFT_NO_TELEMETRY:
+    case WEFT_TRACED:
     case WEFT_TELEMETRY: {
       const mode = weftTelemetryMode(name, params.options);
       let telemetry: WeftTelemetry = { mode: 'default' };
       if (mode === 'none') telemetry = { mode };
-      if (mode === 'all') {
-        if (params.otlpEndpoint === undefined) throw new Error('no OTLP sink was started');
-        telemetry = {
-          mode,
-          otlpEndpoint: params.otlpEndpoint,
-          accessLogPath: DISCARDED_ACCESS_LOG,
-        };
+      if (mode === 'traced' || mode === 'all') {
+        const { otlpEndpoint } = params;
+        if (otlpEndpoint === undefined) throw new Error('no OTLP sink was started');
+        telemetry =
+          mode === 'traced'
+            ? { mode, otlpEndpoint }
+            : { mode, otlpEndpoint, accessLogPath: DISCARDED_ACCESS_LOG };
       }
       return startWeftPath({
         ...params,
@@ -236,12 +259,47 @@ async function startPath(name: PathName, params: StartParams): Promise<PathUnder
   }
 }
 
+/** The Weft variants side by side, taking turns under load (telemetry-cost.ts). */
+async function measureTelemetryCost(
+  params: StartParams,
+  context: MeasureContext,
+): Promise<TurnsResult> {
+  const turnsDir = join(params.dir, 'turns');
+  await mkdir(turnsDir);
+  const paths: PathUnderTest[] = [];
+  try {
+    for (const name of TELEMETRY_VARIANTS) {
+      context.say(`telemetry cost: starting ${name}`);
+      const path = await startPath(name, { ...params, dir: turnsDir });
+      paths.push(path);
+      await runWrk(params.supervisor, `wrk-turns-${name}-warmup`, context.wrk, {
+        url: path.url,
+        connections: params.options.connections,
+        durationMs: params.options.warmupMs,
+      });
+    }
+    return await measureInTurns(paths, {
+      supervisor: params.supervisor,
+      wrk: context.wrk,
+      connections: params.options.connections,
+      cycles: TURN_CYCLES,
+      windowMs: TURN_WINDOW_MS,
+      say: context.say,
+    });
+  } finally {
+    await Promise.all(
+      paths.flatMap((path) => path.sidecars.map((sidecar) => stop(sidecar.child.process))),
+    );
+  }
+}
+
 /** What a Weft variant records per request; --telemetry on turns everything on for plain weft. */
 function weftTelemetryMode(
   name: PathName,
   options: BenchOptions,
 ): WeftTelemetry['mode'] | undefined {
   if (name === WEFT_NO_TELEMETRY) return 'none';
+  if (name === WEFT_TRACED) return 'traced';
   if (name === WEFT_TELEMETRY || (name === 'weft' && options.telemetry === 'on')) return 'all';
   return name === 'weft' ? 'default' : undefined;
 }

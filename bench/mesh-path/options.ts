@@ -6,9 +6,15 @@ import { parseDuration } from '@weft/mesh-config';
 export const PATH_NAMES = ['direct', 'node-bare', 'weft', 'nginx'] as const;
 /** The Weft path with request telemetry off (nothing recorded): added by --telemetry compare. */
 export const WEFT_NO_TELEMETRY = 'weft-no-telemetry';
+/** The Weft path tracing to a collector at the default sample ratio: added by --telemetry compare. */
+export const WEFT_TRACED = 'weft-traced';
 /** The Weft path with every request traced and logged: added by --telemetry compare. */
 export const WEFT_TELEMETRY = 'weft-telemetry';
-export type WeftVariant = 'weft' | typeof WEFT_NO_TELEMETRY | typeof WEFT_TELEMETRY;
+export type WeftVariant =
+  | 'weft'
+  | typeof WEFT_NO_TELEMETRY
+  | typeof WEFT_TRACED
+  | typeof WEFT_TELEMETRY;
 export type PathName = (typeof PATH_NAMES)[number] | WeftVariant;
 export const TELEMETRY_MODES = ['off', 'on', 'compare'] as const;
 export type TelemetryMode = (typeof TELEMETRY_MODES)[number];
@@ -48,9 +54,10 @@ export const USAGE = `usage: npm run bench:mesh-path -- [flags]
   --cpu-prof          start the Weft proxies with node --cpu-prof into bench/results/profiles
   --telemetry <mode>  off (default): the Weft sidecars as shipped (request metrics and the
                       traffic window; no tracing, no access log); on: also every request traced
-                      (to a local OTLP sink) and logged; compare: three Weft columns in one run,
-                      weft-no-telemetry (request telemetry off), weft, weft-telemetry (on), with
-                      each one's ratio to weft-no-telemetry
+                      (to a local OTLP sink) and logged; compare: four Weft columns in one run,
+                      weft-no-telemetry (request telemetry off), weft, weft-traced (tracing to
+                      the sink at the default 1% sampling), weft-telemetry (on), with ratios to
+                      weft-no-telemetry
   --help              this text`;
 
 export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
@@ -81,7 +88,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     paths:
       telemetry === 'compare'
         ? paths.flatMap((name): PathName[] =>
-            name === 'weft' ? [WEFT_NO_TELEMETRY, name, WEFT_TELEMETRY] : [name],
+            name === 'weft' ? [WEFT_NO_TELEMETRY, name, WEFT_TRACED, WEFT_TELEMETRY] : [name],
           )
         : paths,
     rounds: positiveInt('--rounds', values.rounds, 1),

@@ -3,8 +3,15 @@
 // the targets with PASS or FAIL.
 
 import type { PathResult } from './measure-path.ts';
-import { type BenchOptions, type PathName, WEFT_NO_TELEMETRY, WEFT_TELEMETRY } from './options.ts';
+import {
+  type BenchOptions,
+  type PathName,
+  WEFT_NO_TELEMETRY,
+  WEFT_TELEMETRY,
+  WEFT_TRACED,
+} from './options.ts';
 import type { Results, Verdict } from './targets.ts';
+import type { TurnsResult } from './telemetry-cost.ts';
 
 interface Row {
   readonly metric: string;
@@ -35,6 +42,7 @@ const RATIOS: readonly { over: PathName; under: PathName; header: string }[] = [
   { over: 'weft', under: 'nginx', header: 'weft/nginx' },
   { over: 'weft', under: 'node-bare', header: 'weft/node-bare' },
   { over: 'weft', under: WEFT_NO_TELEMETRY, header: 'weft/no-telemetry' },
+  { over: WEFT_TRACED, under: WEFT_NO_TELEMETRY, header: 'traced/no-telemetry' },
   { over: WEFT_TELEMETRY, under: WEFT_NO_TELEMETRY, header: 'all-telemetry/none' },
 ];
 
@@ -127,7 +135,7 @@ export function formatReport(
   results: Results,
   skipped: Readonly<Record<string, string>>,
   list: readonly Verdict[],
-  telemetryCost?: { readonly perRound: readonly number[]; readonly median: number },
+  telemetryCost?: TurnsResult,
 ): string {
   // Already in the canonical order (direct first, the Weft variants together).
   const names = options.paths;
@@ -162,14 +170,30 @@ export function formatReport(
     columns([header, ...table]),
     '',
     columns([['target', 'weft', 'verdict'], ...targets]),
-    ...(telemetryCost === undefined || telemetryCost.perRound.length < 2
-      ? []
-      : [
-          `\nweft/weft-no-telemetry req/s by round: ${telemetryCost.perRound
-            .map((ratio) => ratio.toFixed(3))
-            .join(', ')} (median ${telemetryCost.median.toFixed(3)})`,
-        ]),
+    ...(telemetryCost === undefined ? [] : ['', telemetryTable(telemetryCost)]),
     ...Object.entries(skipped).map(([name, reason]) => `\n${name} skipped: ${reason}`),
+  ].join('\n');
+}
+
+/** The Weft variants' turns: totals, and throughput over the first (recording nothing) per cycle. */
+function telemetryTable(turns: TurnsResult): string {
+  const rows = Object.entries(turns.variants).map(([name, totals]) => {
+    const paired = turns.throughputVsBaseline[name as PathName];
+    return [
+      name,
+      number(totals.requestsPerSecond, 0),
+      number(totals.cpuUsPerRequest.A, 1),
+      number(totals.cpuUsPerRequest.B, 1),
+      paired === undefined ? '-' : `${paired.median.toFixed(3)}x`,
+      paired === undefined ? '' : paired.perCycle.map((ratio) => ratio.toFixed(2)).join(' '),
+    ];
+  });
+  return [
+    `telemetry cost: the variants side by side, ${turns.cycles} turns of ${turns.windowMs / 1_000} s each under the same closed loop`,
+    columns([
+      ['variant', 'req/s', 'CPU us/req A', 'CPU us/req B', `vs ${WEFT_NO_TELEMETRY}`, 'per cycle'],
+      ...rows,
+    ]),
   ].join('\n');
 }
 

@@ -28,12 +28,13 @@ export interface WeftPorts {
 
 /**
  * What the sidecars record per request: nothing (request telemetry off), what they record as
- * shipped (metrics and the traffic window; no collector, no log), or everything, every request
- * traced and logged to the given sinks.
+ * shipped (metrics and the traffic window; no collector, no log), that plus tracing to a
+ * collector at the default sample ratio, or everything, every request traced and logged.
  */
 export type WeftTelemetry =
   | { readonly mode: 'none' }
   | { readonly mode: 'default' }
+  | { readonly mode: 'traced'; readonly otlpEndpoint: string }
   | {
       readonly mode: 'all';
       readonly otlpEndpoint: string;
@@ -145,6 +146,8 @@ function observabilitySections(telemetry: WeftTelemetry): Record<string, unknown
       return { requestTelemetry: { enabled: false } };
     case 'default':
       return {};
+    case 'traced':
+      return { tracing: { otlpEndpoint: telemetry.otlpEndpoint } };
     case 'all':
       return {
         tracing: { otlpEndpoint: telemetry.otlpEndpoint, sampleRatio: TELEMETRY_SAMPLE_RATIO },

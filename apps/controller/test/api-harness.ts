@@ -14,7 +14,9 @@ import { type RunningController, startController } from '../src/controller.ts';
 import { readEnv } from '../src/env.ts';
 import type { Principal, Role } from '../src/repositories/users.ts';
 
-export const ADMIN_PASSWORD = 'correct horse battery staple';
+import { ADMIN_PASSWORD } from './admin-controller.ts';
+
+export { ADMIN_PASSWORD };
 
 export interface ProcedureInfo {
   readonly path: string;

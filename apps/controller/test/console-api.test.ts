@@ -3,20 +3,16 @@
 // proxies bootstrap and renew, and telemetry as series (gap-free), overview (judged by
 // objectives) and graph (per version).
 
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TRPCClientError } from '@trpc/client';
 import { type TrafficKey, TrafficWindow } from '@weft/telemetry';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient } from '../src/cli/api-client.ts';
-import { type RunningController, startController } from '../src/controller.ts';
-import { readEnv } from '../src/env.ts';
+import type { RunningController } from '../src/controller.ts';
+import { type AdminController, startAdminController } from './admin-controller.ts';
 import { bootstrapProxy, type TestProxy } from './proxy-api-client.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
-const ADMIN_PASSWORD = 'correct horse battery staple';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
@@ -35,7 +31,7 @@ const key = (source: string, destination: string, version: string): TrafficKey =
 
 describe('console read API', () => {
   let controller: RunningController;
-  let admin: ReturnType<typeof apiClient>;
+  let admin: AdminController['admin'];
   let proxies: TestProxy[];
   /** "Now" for the telemetry fed below; every query runs within a minute of it. */
   let t0: number;
@@ -57,23 +53,7 @@ describe('console read API', () => {
   };
 
   beforeAll(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'weft-console-api-'));
-    controller = await startController(
-      readEnv({
-        WEFT_DB: join(dir, 'weft.db'),
-        WEFT_API_PORT: '0',
-        WEFT_PROXY_API_PORT: '0',
-        WEFT_ADMIN_USERNAME: 'root',
-        WEFT_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      }),
-      pino({ level: 'silent' }),
-    );
-    const { token } = await apiClient({ server: controller.apiUrl }).auth.login.mutate({
-      username: 'root',
-      password: ADMIN_PASSWORD,
-      mode: 'token',
-    });
-    admin = apiClient({ server: controller.apiUrl, token: token ?? '' });
+    ({ controller, admin } = await startAdminController('console-api'));
     await admin.config.applyYaml.mutate({
       yaml: await readFile(join(ROOT, 'examples/mesh.yaml'), 'utf8'),
       file: 'mesh.yaml',

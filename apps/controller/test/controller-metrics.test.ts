@@ -2,34 +2,14 @@
 // weft_controller_* series that move with what the controller does (apply, bootstrap, watch,
 // ACK, telemetry, compaction, API calls), one registry per controller, nothing secret.
 
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TrafficWindow } from '@weft/telemetry';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../src/cli/api-client.ts';
-import { type RunningController, startController } from '../src/controller.ts';
-import { readEnv } from '../src/env.ts';
+import type { RunningController } from '../src/controller.ts';
+import { type AdminController, startAdminController } from './admin-controller.ts';
 import { MESH } from './mesh-helpers.ts';
 import { type Family, parsePrometheusText, sampleValue } from './prometheus-text.ts';
 import { bootstrapProxy } from './proxy-api-client.ts';
-
-const ADMIN_PASSWORD = 'correct horse battery staple';
-
-async function start(): Promise<RunningController> {
-  const dir = await mkdtemp(join(tmpdir(), 'weft-metrics-'));
-  return startController(
-    readEnv({
-      WEFT_DB: join(dir, 'weft.db'),
-      WEFT_API_PORT: '0',
-      WEFT_PROXY_API_PORT: '0',
-      WEFT_ADMIN_USERNAME: 'root',
-      WEFT_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    }),
-    pino({ level: 'silent' }),
-  );
-}
 
 async function scrape(controller: RunningController): Promise<Map<string, Family>> {
   const response = await fetch(`${controller.apiUrl}/metrics`);
@@ -56,16 +36,10 @@ describe('the exposition reader used here', () => {
 
 describe('controller /metrics', () => {
   let controller: RunningController;
-  let admin: ReturnType<typeof apiClient>;
+  let admin: AdminController['admin'];
 
   beforeAll(async () => {
-    controller = await start();
-    const { token } = await apiClient({ server: controller.apiUrl }).auth.login.mutate({
-      username: 'root',
-      password: ADMIN_PASSWORD,
-      mode: 'token',
-    });
-    admin = apiClient({ server: controller.apiUrl, token: token ?? '' });
+    ({ controller, admin } = await startAdminController('metrics'));
   });
   afterAll(async () => {
     await controller?.close();
@@ -202,7 +176,7 @@ describe('controller /metrics', () => {
   });
 
   it('keeps one registry per controller: a second one in this process counts only its own', async () => {
-    const other = await start();
+    const { controller: other } = await startAdminController('metrics-other');
     try {
       const metrics = await scrape(other);
       expect(

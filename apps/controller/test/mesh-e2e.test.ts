@@ -4,18 +4,15 @@
 import { type ChildProcess, execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { promisify } from 'node:util';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient } from '../src/cli/api-client.ts';
-import { type RunningController, startController } from '../src/controller.ts';
-import { readEnv } from '../src/env.ts';
+import type { RunningController } from '../src/controller.ts';
+import { type AdminController, startAdminController } from './admin-controller.ts';
 
 import {
   freePort,
@@ -29,7 +26,8 @@ import {
 
 describe('controller + proxies', () => {
   let controller: RunningController;
-  let admin: ReturnType<typeof apiClient>;
+  let admin: AdminController['admin'];
+  let adminToken: string;
   let dir: string;
   let localPort: number;
   const services: Server[] = [];
@@ -63,23 +61,7 @@ describe('controller + proxies', () => {
   }
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'weft-e2e-'));
-    controller = await startController(
-      readEnv({
-        WEFT_DB: join(dir, 'weft.db'),
-        WEFT_API_PORT: '0',
-        WEFT_PROXY_API_PORT: '0',
-        WEFT_ADMIN_USERNAME: 'root',
-        WEFT_ADMIN_PASSWORD: 'correct horse battery staple',
-      }),
-      pino({ level: 'silent' }),
-    );
-    const { token } = await apiClient({ server: controller.apiUrl }).auth.login.mutate({
-      username: 'root',
-      password: 'correct horse battery staple',
-      mode: 'token',
-    });
-    admin = apiClient({ server: controller.apiUrl, token: token ?? '' });
+    ({ controller, admin, dir, token: adminToken } = await startAdminController('e2e'));
     localPort = await freePort();
     await admin.config.applyYaml.mutate({ yaml: MESH(localPort, 100, 0), message: 'all on v1' });
   }, 60_000);
@@ -180,12 +162,7 @@ describe('controller + proxies', () => {
   }, 90_000);
 
   it('moves the split with `weft canary set --wait` and shows the fleet with `weft proxy-status`', async () => {
-    const { token } = await apiClient({ server: controller.apiUrl }).auth.login.mutate({
-      username: 'root',
-      password: 'correct horse battery staple',
-      mode: 'token',
-    });
-    const env = { ...process.env, WEFT_SERVER: controller.apiUrl, WEFT_TOKEN: token ?? '' };
+    const env = { ...process.env, WEFT_SERVER: controller.apiUrl, WEFT_TOKEN: adminToken };
     const weft = (...args: string[]) =>
       promisify(execFile)(process.execPath, [join(ROOT, 'bin/weft.js'), ...args], {
         cwd: ROOT,

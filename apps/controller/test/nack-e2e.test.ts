@@ -7,16 +7,13 @@
 
 import { type ChildProcess, execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient } from '../src/cli/api-client.ts';
-import { type RunningController, startController } from '../src/controller.ts';
-import { readEnv } from '../src/env.ts';
+import type { RunningController } from '../src/controller.ts';
+import { type AdminController, startAdminController } from './admin-controller.ts';
 import {
   freePort,
   MESH,
@@ -27,8 +24,6 @@ import {
   waitFor,
 } from './mesh-helpers.ts';
 
-const PASSWORD = 'correct horse battery staple';
-
 interface CliResult {
   readonly code: number;
   readonly stdout: string;
@@ -37,7 +32,7 @@ interface CliResult {
 
 describe('a snapshot a proxy cannot apply', () => {
   let controller: RunningController;
-  let admin: ReturnType<typeof apiClient>;
+  let admin: AdminController['admin'];
   let dir: string;
   let weft: (...args: string[]) => Promise<CliResult>;
   const services: Server[] = [];
@@ -46,24 +41,9 @@ describe('a snapshot a proxy cannot apply', () => {
   const squatter = createServer((_req, res) => res.end('squatter'));
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'weft-nack-'));
-    controller = await startController(
-      readEnv({
-        WEFT_DB: join(dir, 'weft.db'),
-        WEFT_API_PORT: '0',
-        WEFT_PROXY_API_PORT: '0',
-        WEFT_ADMIN_USERNAME: 'root',
-        WEFT_ADMIN_PASSWORD: PASSWORD,
-      }),
-      pino({ level: 'silent' }),
-    );
-    const { token } = await apiClient({ server: controller.apiUrl }).auth.login.mutate({
-      username: 'root',
-      password: PASSWORD,
-      mode: 'token',
-    });
-    admin = apiClient({ server: controller.apiUrl, token: token ?? '' });
-    const env = { ...process.env, WEFT_SERVER: controller.apiUrl, WEFT_TOKEN: token ?? '' };
+    const started = await startAdminController('nack');
+    ({ controller, admin, dir } = started);
+    const env = { ...process.env, WEFT_SERVER: controller.apiUrl, WEFT_TOKEN: started.token };
     weft = (...args) =>
       new Promise((resolve) => {
         execFile(

@@ -3,25 +3,21 @@
 // abort, the API's refusals, the CLI, and a restart in the middle of a run.
 
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TRPCClientError } from '@trpc/client';
 import type { HTTPRouteResource } from '@weft/mesh-config';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../src/cli/api-client.ts';
-import { type RunningController, startController } from '../src/controller.ts';
-import { readEnv } from '../src/env.ts';
+import type { RunningController } from '../src/controller.ts';
+import { type AdminController, startAdminController } from './admin-controller.ts';
 import { ROOT, waitFor } from './mesh-helpers.ts';
 import { rolloutMesh, TelemetryFeeder, type Traffic } from './rollout-helpers.ts';
 
-const PASSWORD = 'correct horse battery staple';
 const TICK_MS = '50';
 const HEALTHY: Traffic = { requests: 30, latencyMs: 20 };
 
-type Client = ReturnType<typeof apiClient>;
+type Client = AdminController['admin'];
 type View = Awaited<ReturnType<Client['rollouts']['status']['query']>>;
 
 function statusOf(error: unknown): number | undefined {
@@ -30,27 +26,12 @@ function statusOf(error: unknown): number | undefined {
     : undefined;
 }
 
-async function startAt(
-  databaseFile: string,
-): Promise<{ controller: RunningController; admin: Client; token: string }> {
-  const controller = await startController(
-    readEnv({
-      WEFT_DB: databaseFile,
-      WEFT_API_PORT: '0',
-      WEFT_PROXY_API_PORT: '0',
-      WEFT_ADMIN_USERNAME: 'root',
-      WEFT_ADMIN_PASSWORD: PASSWORD,
-      WEFT_ROLLOUT_TICK_MS: TICK_MS,
-    }),
-    pino({ level: 'silent' }),
-  );
-  const { token } = await apiClient({ server: controller.apiUrl }).auth.login.mutate({
-    username: 'root',
-    password: PASSWORD,
-    mode: 'token',
+/** A controller whose rollouts tick fast; `databaseFile` reopens the database of an earlier one. */
+function startAt(databaseFile?: string): Promise<AdminController> {
+  return startAdminController('rollouts', {
+    WEFT_ROLLOUT_TICK_MS: TICK_MS,
+    ...(databaseFile === undefined ? {} : { WEFT_DB: databaseFile }),
   });
-  if (token === null) throw new Error('no token');
-  return { controller, admin: apiClient({ server: controller.apiUrl, token }), token };
 }
 
 /** The split rule's weights per version, as the route in force has them. */
@@ -85,8 +66,7 @@ describe('rollouts', () => {
   let feeder: TelemetryFeeder;
 
   beforeAll(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'weft-rollouts-'));
-    ({ controller, admin, token: adminToken } = await startAt(join(dir, 'weft.db')));
+    ({ controller, admin, token: adminToken } = await startAt());
     await admin.config.applyYaml.mutate({
       yaml: rolloutMesh({
         catalog: { steps: '[{ setWeight: 20 }, { pause: { duration: 1s } }, { setWeight: 50 }]' },
@@ -343,8 +323,8 @@ describe('rollouts across a controller restart', () => {
   });
 
   it('resumes from the database where the run was', async () => {
-    const file = join(await mkdtemp(join(tmpdir(), 'weft-rollout-restart-')), 'weft.db');
-    let started = await startAt(file);
+    let started = await startAt();
+    const file = join(started.dir, 'weft.db');
     controller = started.controller;
     await started.admin.config.applyYaml.mutate({
       yaml: rolloutMesh({

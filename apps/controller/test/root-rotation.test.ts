@@ -1,22 +1,17 @@
 // Root rotation, step two, is held back by any proxy that may not trust the new root yet: a
 // STALE one always, a DISCONNECTED one unless the operator says it is gone for good (force).
 
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient } from '../src/cli/api-client.ts';
-import { type RunningController, startController } from '../src/controller.ts';
-import { readEnv } from '../src/env.ts';
+import type { RunningController } from '../src/controller.ts';
+import { type AdminController, startAdminController } from './admin-controller.ts';
 import { ROOT, waitFor } from './mesh-helpers.ts';
 import { bootstrapProxy, type TestProxy } from './proxy-api-client.ts';
 
-const PASSWORD = 'correct horse battery staple';
-
 describe('activating a root rotation', () => {
   let controller: RunningController;
-  let admin: ReturnType<typeof apiClient>;
+  let admin: AdminController['admin'];
   let away: TestProxy;
   let present: TestProxy;
 
@@ -33,23 +28,7 @@ describe('activating a root rotation', () => {
       ?.serial;
 
   beforeAll(async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'weft-root-rotation-'));
-    controller = await startController(
-      readEnv({
-        WEFT_DB: join(dir, 'weft.db'),
-        WEFT_API_PORT: '0',
-        WEFT_PROXY_API_PORT: '0',
-        WEFT_ADMIN_USERNAME: 'root',
-        WEFT_ADMIN_PASSWORD: PASSWORD,
-      }),
-      pino({ level: 'silent' }),
-    );
-    const { token } = await apiClient({ server: controller.apiUrl }).auth.login.mutate({
-      username: 'root',
-      password: PASSWORD,
-      mode: 'token',
-    });
-    admin = apiClient({ server: controller.apiUrl, token: token ?? '' });
+    ({ controller, admin } = await startAdminController('root-rotation'));
     await admin.config.applyYaml.mutate({
       yaml: await readFile(join(ROOT, 'examples/mesh.yaml'), 'utf8'),
       file: 'mesh.yaml',

@@ -5,14 +5,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrafficWindow } from '@weft/telemetry';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { apiClient } from '../src/cli/api-client.ts';
-import { startController } from '../src/controller.ts';
 import { openDatabase } from '../src/db/database.ts';
-import { readEnv } from '../src/env.ts';
 import { TelemetryRepository } from '../src/repositories/telemetry.ts';
 import { parseTiers } from '../src/telemetry/tiers.ts';
+import { startAdminController } from './admin-controller.ts';
 
 const key = (version: string) => ({
   source: 'shop/frontend',
@@ -173,26 +170,10 @@ describe('telemetry rollups', () => {
   });
 
   it('a controller started with WEFT_TELEMETRY_TIERS rolls up and draws series at its tiers', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'weft-tiers-controller-'));
-    const password = 'correct horse battery staple';
-    const controller = await startController(
-      readEnv({
-        WEFT_DB: join(dir, 'weft.db'),
-        WEFT_API_PORT: '0',
-        WEFT_PROXY_API_PORT: '0',
-        WEFT_ADMIN_USERNAME: 'root',
-        WEFT_ADMIN_PASSWORD: password,
-        WEFT_TELEMETRY_TIERS: '5s:10m,1m:2h',
-      }),
-      pino({ level: 'silent' }),
-    );
+    const { controller, admin } = await startAdminController('tiers-controller', {
+      WEFT_TELEMETRY_TIERS: '5s:10m,1m:2h',
+    });
     try {
-      const { token } = await apiClient({ server: controller.apiUrl }).auth.login.mutate({
-        username: 'root',
-        password,
-        mode: 'token',
-      });
-      const admin = apiClient({ server: controller.apiUrl, token: token ?? '' });
       const window = new TrafficWindow();
       for (let i = 1; i <= 25; i++) window.record(key('v1'), 200, 10, 0, 0);
       expect(await controller.services.telemetry.ingest(window.drain('frontend-1', 1))).toBe(true);

@@ -1,7 +1,7 @@
 // The benchmark's command-line flags, parsed and checked before anything is started.
 
 import { parseArgs } from 'node:util';
-import { parseDuration } from '@weft/mesh-config';
+import { durationFlag, positiveIntFlag } from '../shared/flags.ts';
 
 export const PATH_NAMES = ['direct', 'node-bare', 'weft', 'nginx'] as const;
 /** The Weft path with request telemetry off (nothing recorded): added by --telemetry compare. */
@@ -26,7 +26,7 @@ const DEFAULT_WARMUP_MS = 3_000;
 const DEFAULT_CONNECTIONS = 32;
 const DEFAULT_RATE_PER_S = 1_000;
 /** wrk counts whole seconds. */
-const MIN_PHASE_MS = 1_000;
+const PHASE_LIMITS = { minMs: 1_000, example: '10s' };
 
 export interface BenchOptions {
   readonly durationMs: number;
@@ -80,10 +80,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   const telemetry = telemetryMode(values.telemetry);
   const paths = pathList(values.paths);
   return {
-    durationMs: duration('--duration', values.duration, DEFAULT_DURATION_MS, MIN_PHASE_MS),
-    warmupMs: duration('--warmup', values.warmup, DEFAULT_WARMUP_MS, MIN_PHASE_MS),
-    connections: positiveInt('--connections', values.connections, DEFAULT_CONNECTIONS),
-    ratePerS: positiveInt('--rate', values.rate, DEFAULT_RATE_PER_S),
+    durationMs: durationFlag('--duration', values.duration, DEFAULT_DURATION_MS, PHASE_LIMITS),
+    warmupMs: durationFlag('--warmup', values.warmup, DEFAULT_WARMUP_MS, PHASE_LIMITS),
+    connections: positiveIntFlag('--connections', values.connections, DEFAULT_CONNECTIONS),
+    ratePerS: positiveIntFlag('--rate', values.rate, DEFAULT_RATE_PER_S),
     // Measured back to back, under the same conditions.
     paths:
       telemetry === 'compare'
@@ -91,7 +91,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
             name === 'weft' ? [WEFT_NO_TELEMETRY, name, WEFT_TRACED, WEFT_TELEMETRY] : [name],
           )
         : paths,
-    rounds: positiveInt('--rounds', values.rounds, 1),
+    rounds: positiveIntFlag('--rounds', values.rounds, 1),
     cpuProf: values['cpu-prof'],
     telemetry,
   };
@@ -103,24 +103,6 @@ function telemetryMode(text: string): TelemetryMode {
     throw new Error(`--telemetry takes ${TELEMETRY_MODES.join(', ')}, got "${text}"`);
   }
   return mode;
-}
-
-function duration(flag: string, text: string | undefined, fallback: number, min: number): number {
-  if (text === undefined) return fallback;
-  const ms = parseDuration(text);
-  if (ms === undefined || ms < min) {
-    throw new Error(`${flag} must be a duration of at least ${min} ms such as 10s, got "${text}"`);
-  }
-  return ms;
-}
-
-function positiveInt(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`${flag} must be a positive integer, got "${text}"`);
-  }
-  return value;
 }
 
 function pathList(text: string | undefined): readonly PathName[] {

@@ -2,6 +2,7 @@
 // nginx, over a bare Node forwarder, and each Weft telemetry variant over Weft recording nothing), then
 // the targets with PASS or FAIL.
 
+import { columns } from '../shared/table.ts';
 import type { PathResult } from './measure-path.ts';
 import {
   type BenchOptions,
@@ -203,23 +204,4 @@ function number(value: number | undefined, digits: number): string {
     minimumFractionDigits: digits,
     maximumFractionDigits: digits,
   });
-}
-
-/** Left-aligned first column, the rest right-aligned, two spaces apart. */
-function columns(table: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const row of table) {
-    row.forEach((cell, index) => {
-      widths[index] = Math.max(widths[index] ?? 0, cell.length);
-    });
-  }
-  return table
-    .map((row) =>
-      row
-        .map((cell, index) =>
-          index === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[index] ?? 0),
-        )
-        .join('  '),
-    )
-    .join('\n');
 }

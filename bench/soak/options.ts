@@ -1,7 +1,7 @@
 // The soak's command-line flags, parsed and checked before anything is started.
 
 import { parseArgs } from 'node:util';
-import { parseDuration } from '@weft/mesh-config';
+import { durationFlag, positiveIntFlag } from '../shared/flags.ts';
 
 const DEFAULT_DURATION_MS = 30 * 60_000;
 /** Upper bound of the rate; the soak uses at most half the capacity it measures. */
@@ -10,6 +10,9 @@ const DEFAULT_SAMPLE_INTERVAL_MS = 10_000;
 /** JIT, pools, TLS sessions and V8's heap settle in the first minute. */
 const DEFAULT_WARMUP_MS = 60_000;
 /** The baseline and the end each span at least this many samples. */
+/** Every duration flag: at least a second. */
+const LIMITS = { minMs: 1_000, minText: '1s', example: '5m' };
+
 export const SAMPLES_PER_EDGE = 3;
 
 export interface SoakOptions {
@@ -41,16 +44,18 @@ export function parseOptions(argv: readonly string[]): SoakOptions | 'help' {
     strict: true,
   });
   if (values.help) return 'help';
-  const durationMs = duration('--duration', values.duration, DEFAULT_DURATION_MS);
-  const sampleIntervalMs = duration(
+  const durationMs = durationFlag('--duration', values.duration, DEFAULT_DURATION_MS, LIMITS);
+  const sampleIntervalMs = durationFlag(
     '--sample-interval',
     values['sample-interval'],
     DEFAULT_SAMPLE_INTERVAL_MS,
+    LIMITS,
   );
-  const warmupMs = duration(
+  const warmupMs = durationFlag(
     '--warmup',
     values.warmup,
     Math.min(DEFAULT_WARMUP_MS, Math.floor(durationMs / 3)),
+    LIMITS,
   );
   if (durationMs - warmupMs < 2 * SAMPLES_PER_EDGE * sampleIntervalMs) {
     throw new Error(
@@ -61,25 +66,7 @@ export function parseOptions(argv: readonly string[]): SoakOptions | 'help' {
   return {
     durationMs,
     warmupMs,
-    maxRate: positiveInt('--rate', values.rate, DEFAULT_MAX_RATE),
+    maxRate: positiveIntFlag('--rate', values.rate, DEFAULT_MAX_RATE),
     sampleIntervalMs,
   };
-}
-
-function duration(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const ms = parseDuration(text);
-  if (ms === undefined || ms < 1_000) {
-    throw new Error(`${flag} must be a duration of at least 1s such as 5m, got "${text}"`);
-  }
-  return ms;
-}
-
-function positiveInt(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`${flag} must be a positive integer, got "${text}"`);
-  }
-  return value;
 }

@@ -1,7 +1,7 @@
 // bench:telemetry-accuracy's command-line flags, parsed and checked before anything starts.
 
 import { parseArgs } from 'node:util';
-import { parseDuration } from '@weft/mesh-config';
+import { durationFlag, positiveIntFlag } from '../shared/flags.ts';
 
 /** The controller's finest rollup tier (the default WEFT_TELEMETRY_TIERS): the window's unit. */
 export const BUCKET_MS = 10_000;
@@ -41,29 +41,17 @@ export function parseOptions(argv: readonly string[]): AccuracyOptions | 'help' 
     strict: true,
   });
   if (values.help) return 'help';
-  const duration = durationOf('--duration', values.duration, DEFAULT_DURATION_MS, BUCKET_MS);
+  const duration = durationFlag('--duration', values.duration, DEFAULT_DURATION_MS, {
+    minMs: BUCKET_MS,
+    example: '30s',
+  });
   return {
     durationMs: Math.ceil(duration / BUCKET_MS) * BUCKET_MS,
-    warmupMs: durationOf('--warmup', values.warmup, DEFAULT_WARMUP_MS, MIN_WARMUP_MS),
-    ratePerS: positiveInt('--rate', values.rate, DEFAULT_RATE_PER_S),
+    warmupMs: durationFlag('--warmup', values.warmup, DEFAULT_WARMUP_MS, {
+      minMs: MIN_WARMUP_MS,
+      example: '30s',
+    }),
+    ratePerS: positiveIntFlag('--rate', values.rate, DEFAULT_RATE_PER_S),
     connections: DEFAULT_CONNECTIONS,
   };
-}
-
-function durationOf(flag: string, text: string | undefined, fallback: number, min: number): number {
-  if (text === undefined) return fallback;
-  const ms = parseDuration(text);
-  if (ms === undefined || ms < min) {
-    throw new Error(`${flag} must be a duration of at least ${min} ms such as 30s, got "${text}"`);
-  }
-  return ms;
-}
-
-function positiveInt(flag: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new Error(`${flag} must be a positive integer, got "${text}"`);
-  }
-  return value;
 }

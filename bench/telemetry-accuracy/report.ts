@@ -1,6 +1,7 @@
 // The printed report: per version the three measurements side by side with the controller's
 // relative error against each, then the targets with PASS or FAIL.
 
+import { columns } from '../shared/table.ts';
 import {
   type Comparison,
   percent,
@@ -93,23 +94,4 @@ function ms(value: number): string {
 
 function difference(value: number, reference: number): string {
   return value === reference ? 'exact' : `${value - reference > 0 ? '+' : ''}${value - reference}`;
-}
-
-/** Left-aligned first column, the rest right-aligned, two spaces apart. */
-function columns(table: readonly (readonly string[])[]): string {
-  const widths: number[] = [];
-  for (const row of table) {
-    row.forEach((cell, index) => {
-      widths[index] = Math.max(widths[index] ?? 0, cell.length);
-    });
-  }
-  return table
-    .map((row) =>
-      row
-        .map((cell, index) =>
-          index === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[index] ?? 0),
-        )
-        .join('  '),
-    )
-    .join('\n');
 }

@@ -1,17 +1,19 @@
-// Starts one of this folder's TypeScript scripts as its own Node process (through tsx) and
+// Starts one of a benchmark's TypeScript scripts as its own Node process (through tsx) and
 // reads the JSON lines it prints.
 
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Child, Supervisor } from './supervisor.ts';
 
+/** `script` is a file name in `folder`, a module's import.meta.url (this folder by default). */
 export function startScript(
   supervisor: Supervisor,
   label: string,
   script: string,
   args: readonly string[] = [],
+  folder: string = import.meta.url,
 ): Child {
-  const file = fileURLToPath(new URL(script, import.meta.url));
+  const file = fileURLToPath(new URL(script, folder));
   return supervisor.start(label, process.execPath, ['--import', 'tsx', file, ...args], {
     stdout: 'pipe',
   });

@@ -11,8 +11,8 @@ import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { firstJsonLine, readJsonLines } from '../mesh-path/run-script.ts';
-import { type Child, Supervisor } from '../mesh-path/supervisor.ts';
+import { firstJsonLine, readJsonLines, startScript } from '../mesh-path/run-script.ts';
+import { Supervisor } from '../mesh-path/supervisor.ts';
 import { readAccessLog } from './access-log.ts';
 import { type ControllerVersion, compare, verdicts } from './compare.ts';
 import { type AccuracyOptions, BUCKET_MS, parseOptions, USAGE } from './options.ts';
@@ -80,7 +80,7 @@ async function run(options: AccuracyOptions, supervisor: Supervisor): Promise<nu
   const loadAtStart = loadavg();
   const dir = await mkdtemp(join(tmpdir(), 'weft-telemetry-accuracy-'));
   supervisor.ownFolder(dir);
-  const versions = startOwnScript(supervisor, 'versions', 'versions.ts');
+  const versions = startScript(supervisor, 'versions', 'versions.ts', [], import.meta.url);
   const servicePorts = (await firstJsonLine(versions, START_TIMEOUT_MS)) as {
     v1: number;
     v2: number;
@@ -89,24 +89,30 @@ async function run(options: AccuracyOptions, supervisor: Supervisor): Promise<nu
   const mesh = await startMesh({ supervisor, repoRoot, dir, servicePorts });
 
   const recordsFile = join(logDir, 'generator-window.json');
-  const load = startOwnScript(supervisor, 'load', 'load.ts', [
-    '--url',
-    mesh.url,
-    '--rate',
-    String(options.ratePerS),
-    '--warmup-ms',
-    String(options.warmupMs),
-    '--gap-ms',
-    String(GAP_MS),
-    '--bucket-ms',
-    String(BUCKET_MS),
-    '--duration-ms',
-    String(options.durationMs),
-    '--connections',
-    String(options.connections),
-    '--out',
-    recordsFile,
-  ]);
+  const load = startScript(
+    supervisor,
+    'load',
+    'load.ts',
+    [
+      '--url',
+      mesh.url,
+      '--rate',
+      String(options.ratePerS),
+      '--warmup-ms',
+      String(options.warmupMs),
+      '--gap-ms',
+      String(GAP_MS),
+      '--bucket-ms',
+      String(BUCKET_MS),
+      '--duration-ms',
+      String(options.durationMs),
+      '--connections',
+      String(options.connections),
+      '--out',
+      recordsFile,
+    ],
+    import.meta.url,
+  );
   let warmed: WarmupSummary | undefined;
   let finished = false;
   await readJsonLines(load, (line) => {
@@ -176,18 +182,6 @@ async function run(options: AccuracyOptions, supervisor: Supervisor): Promise<nu
     `results written to ${file}; logs, proxy A's access log and the generator's records in ${logDir}`,
   );
   return 0;
-}
-
-function startOwnScript(
-  supervisor: Supervisor,
-  label: string,
-  script: string,
-  args: readonly string[] = [],
-): Child {
-  const file = fileURLToPath(new URL(script, import.meta.url));
-  return supervisor.start(label, process.execPath, ['--import', 'tsx', file, ...args], {
-    stdout: 'pipe',
-  });
 }
 
 function windowSecondsSince(start: number, now: number): number {

@@ -32,6 +32,8 @@ const CHUNK = Buffer.alloc(64 * 1024, 7);
  */
 const MAX_RSS_GROWTH_BYTES = 64 * 1024 * 1024;
 const RSS_SAMPLE_MS = 100;
+/** The route's timeout for the huge bodies: minutes, where a quiet machine needs seconds. */
+const BODY_TIMEOUT = '10m';
 const WARM_UP_BYTES = 64 * 1024 * 1024;
 const PROXY_BIN = fileURLToPath(new URL('../bin/weft-proxy.js', import.meta.url));
 
@@ -125,7 +127,15 @@ kind: Service
 metadata: { name: loop, namespace: shop }
 spec:
   ports: [{ port: 8080 }]
-  upstreams: [{ service: { name: loop } }]`,
+  upstreams: [{ service: { name: loop } }]
+---
+# A gigabyte takes as long as the machine needs: the route's 15 s default cut it on a loaded one.
+apiVersion: weft.dev/v1alpha1
+kind: HTTPRoute
+metadata: { name: loop, namespace: shop }
+spec:
+  parentRefs: [{ name: loop }]
+  rules: [{ backendRefs: [{ name: loop }], timeouts: { request: ${BODY_TIMEOUT} } }]`,
       [{ id: 'loop-1', service: 'loop', namespace: 'shop', address: '127.0.0.1', port: inbound }],
     ).get('loop-1');
     const snapshotFile = join(dir, 'loop-1.snapshot.json');

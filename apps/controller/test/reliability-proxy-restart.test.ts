@@ -20,6 +20,16 @@ const AFTER_MS = 3_000;
 /** Sockets close within this once their peer is gone. */
 const SETTLE_MS = 2_000;
 const MAX_FAILED_SHARE = 0.001;
+/**
+ * A third of the capacity, not half: every process of this mesh shares two cores with the load,
+ * and the restart itself takes ~0.5 s of CPU (the proxy's start) plus the controller's answer to
+ * its return, within a second. At half the closed-loop capacity the machine already runs at ~70%
+ * CPU in open loop; that burst saturated it, and the backlog grew faster than it drained (every
+ * waiting request a new mTLS connection to open): 491 of 9,089 requests past the 5 s deadline
+ * once, p99 2-4 s in a run out of three here. In production the restarting sidecar is on its
+ * own machine; here its CPU is the path's.
+ */
+const SHARE_OF_CAPACITY = 0.35;
 /** A restarted endpoint is tried again soon, so the test sees traffic return to it. */
 const POLICY = `---
 apiVersion: weft.dev/v1alpha1
@@ -38,7 +48,7 @@ describe('reliability: a proxy restarts under load', () => {
       proxyBin: settings.proxyBin,
       settings: { extra: POLICY },
     });
-    chosen = await chooseRate(mesh, settings);
+    chosen = await chooseRate(mesh, settings, SHARE_OF_CAPACITY);
   }, 90_000);
   afterAll(async () => {
     await mesh?.close();

@@ -4,7 +4,6 @@
 
 import { readFile } from 'node:fs/promises';
 import { MeshError } from '@weft/mesh-config';
-import { createCsr, generateKeyPair } from '@weft/pki';
 import { request } from 'undici';
 import type { ProxyConfig } from '../config/proxy-config.ts';
 import { currentCertificate, writeCertificateFiles } from './certificate-files.ts';
@@ -25,6 +24,9 @@ export interface KeyAndCsr {
 }
 
 export async function newKeyAndCsr(): Promise<KeyAndCsr> {
+  // Loaded here, not at start: the X.509 library is a fifth of the start-up CPU and ~15 MB of
+  // memory, and a proxy needs it only to bootstrap and to renew (its own chunk in the bundle).
+  const { createCsr, generateKeyPair } = await import('@weft/pki');
   const keys = await generateKeyPair();
   return {
     keyPem: keys.privateKeyPem,

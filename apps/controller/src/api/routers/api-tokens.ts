@@ -6,20 +6,12 @@ import { z } from 'zod';
 import { hashSecret, newSecret } from '../../auth/secrets.ts';
 import { usernameSchema } from '../../auth/usernames.ts';
 import { RANK } from '../../repositories/users.ts';
+import { fieldError } from '../field-error.ts';
 import { text } from '../text-input.ts';
 import { adminProcedure, createRouter, viewerProcedure } from '../trpc.ts';
 
 const HOUR_MS = 3_600_000;
 const ROLES = ['VIEWER', 'OPERATOR', 'ADMIN'] as const;
-
-/** A refusal naming the field, shaped as zod's so clients show it as they show any other. */
-function fieldError(field: string, message: string): TRPCError {
-  return new TRPCError({
-    code: 'BAD_REQUEST',
-    message: `${field}: ${message}`,
-    cause: new z.ZodError([{ code: 'custom', path: [field], message, input: undefined }]),
-  });
-}
 
 export const apiTokensRouter = createRouter({
   /** The caller's own tokens, revoked and expired ones included. */
@@ -80,7 +72,11 @@ export const apiTokensRouter = createRouter({
 
   /** Works at once: the next request with the token is refused. Admins revoke anyone's. */
   revoke: viewerProcedure
-    .input(z.strictObject({ id: z.string().min(1).max(64) }))
+    .input(
+      z.strictObject({
+        id: z.uuid({ error: 'must be a token id, as weft api-token list shows it' }),
+      }),
+    )
     .mutation(({ ctx, input }) =>
       ctx.services.users.revokeApiToken(
         input.id,

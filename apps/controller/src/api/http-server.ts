@@ -10,6 +10,7 @@ import type { Principal } from '../repositories/users.ts';
 import { appRouter } from './root.ts';
 import { SESSION_COOKIE } from './routers/auth.ts';
 import { type Context, CSRF_HEADER, type Services } from './trpc.ts';
+import { readUtf8Body, refusingBadBodies } from './utf8-body.ts';
 
 export const TRPC_BASE_PATH = '/trpc/';
 /** Requests larger than this are refused before they are parsed. */
@@ -45,7 +46,7 @@ export function createOperatorApi(
     router: appRouter,
     basePath: TRPC_BASE_PATH,
     maxBodySize: MAX_BODY_BYTES,
-    createContext: async ({ req, res }): Promise<Context> => {
+    createContext: refusingBadBodies(async ({ req, res }): Promise<Context> => {
       const sessionSecret = cookie(req, SESSION_COOKIE);
       return {
         services,
@@ -55,7 +56,7 @@ export function createOperatorApi(
         clientAddress: req.socket.remoteAddress ?? 'unknown',
         setCookie: (value) => res.appendHeader('set-cookie', value),
       };
-    },
+    }),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log(error, path);
     },
@@ -81,7 +82,7 @@ export function createOperatorApi(
         .end(`the operator API lives under ${TRPC_BASE_PATH}\n`);
       return;
     }
-    trpc(req, res);
+    void readUtf8Body(req, MAX_BODY_BYTES).then(() => trpc(req, res));
   });
   server.setTimeout(API_SOCKET_IDLE_TIMEOUT_MS, (socket) => socket.destroy());
   return server;

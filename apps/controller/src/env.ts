@@ -30,60 +30,61 @@ const duration = (fallbackMs: number) =>
       return z.NEVER;
     });
 
-export const envSchema = z
-  .object({
-    WEFT_DB: z.string().min(1).default(DEFAULT_DATABASE_FILE),
-    WEFT_API_ADDRESS: z.string().min(1).default(DEFAULT_API_ADDRESS),
-    WEFT_API_PORT: port.default(DEFAULT_API_PORT),
-    /** Where proxies bootstrap and watch, over TLS; reachable by every proxy. */
-    WEFT_PROXY_API_ADDRESS: z.string().min(1).default(DEFAULT_API_ADDRESS),
-    WEFT_PROXY_API_PORT: port.default(DEFAULT_PROXY_API_PORT),
-    /** base64 of 32 bytes sealing the CA keys; without it a key file is kept beside the database. */
-    WEFT_CA_KEY: z.string().min(1).optional(),
-    /** First start only: creates this admin when no user exists yet. */
-    WEFT_ADMIN_USERNAME: usernameSchema.optional(),
-    WEFT_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
-    /** How often active rollouts are advanced (ms). */
-    WEFT_ROLLOUT_TICK_MS: z.coerce
-      .number()
-      .int()
-      .min(10)
-      .max(60_000)
-      .default(DEFAULT_ROLLOUT_TICK_MS),
-    /**
-     * Telemetry rollup tiers, finest first, as bucket:retention pairs ("10s:1h,1m:24h,10m:7d"):
-     * each bucket a larger multiple of the one before, each retention longer.
-     */
-    WEFT_TELEMETRY_TIERS: z
-      .string()
-      .default(DEFAULT_TELEMETRY_TIERS)
-      .transform((text, context) => {
-        try {
-          return parseTiers(text);
-        } catch (error) {
-          if (!(error instanceof TierSpecError)) throw error;
-          context.addIssue({
-            code: 'custom',
-            message: `${error.message} (got "${text}"; the default is "${DEFAULT_TELEMETRY_TIERS}")`,
-          });
-          return z.NEVER;
-        }
-      }),
-    /** How long a token made at sign-in (`weft login`) lives; see src/auth/api-tokens.ts. */
-    WEFT_API_TOKEN_TTL: duration(DEFAULT_API_TOKEN_TTL_MS),
-    /** The longest lifetime any API token may be given. */
-    WEFT_API_TOKEN_MAX_TTL: duration(DEFAULT_API_TOKEN_MAX_TTL_MS),
-  })
-  .refine((env) => env.WEFT_API_TOKEN_TTL <= env.WEFT_API_TOKEN_MAX_TTL, {
-    path: ['WEFT_API_TOKEN_TTL'],
-    error: 'must not be longer than WEFT_API_TOKEN_MAX_TTL',
-  });
+export const envSchema = z.object({
+  WEFT_DB: z.string().min(1).default(DEFAULT_DATABASE_FILE),
+  WEFT_API_ADDRESS: z.string().min(1).default(DEFAULT_API_ADDRESS),
+  WEFT_API_PORT: port.default(DEFAULT_API_PORT),
+  /** Where proxies bootstrap and watch, over TLS; reachable by every proxy. */
+  WEFT_PROXY_API_ADDRESS: z.string().min(1).default(DEFAULT_API_ADDRESS),
+  WEFT_PROXY_API_PORT: port.default(DEFAULT_PROXY_API_PORT),
+  /** base64 of 32 bytes sealing the CA keys; without it a key file is kept beside the database. */
+  WEFT_CA_KEY: z.string().min(1).optional(),
+  /** First start only: creates this admin when no user exists yet. */
+  WEFT_ADMIN_USERNAME: usernameSchema.optional(),
+  WEFT_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
+  /** How often active rollouts are advanced (ms). */
+  WEFT_ROLLOUT_TICK_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(60_000)
+    .default(DEFAULT_ROLLOUT_TICK_MS),
+  /**
+   * Telemetry rollup tiers, finest first, as bucket:retention pairs ("10s:1h,1m:24h,10m:7d"):
+   * each bucket a larger multiple of the one before, each retention longer.
+   */
+  WEFT_TELEMETRY_TIERS: z
+    .string()
+    .default(DEFAULT_TELEMETRY_TIERS)
+    .transform((text, context) => {
+      try {
+        return parseTiers(text);
+      } catch (error) {
+        if (!(error instanceof TierSpecError)) throw error;
+        context.addIssue({
+          code: 'custom',
+          message: `${error.message} (got "${text}"; the default is "${DEFAULT_TELEMETRY_TIERS}")`,
+        });
+        return z.NEVER;
+      }
+    }),
+  /** How long a token made at sign-in (`weft login`) lives; see src/auth/api-tokens.ts. */
+  WEFT_API_TOKEN_TTL: duration(DEFAULT_API_TOKEN_TTL_MS),
+  /** The longest lifetime any API token may be given. */
+  WEFT_API_TOKEN_MAX_TTL: duration(DEFAULT_API_TOKEN_MAX_TTL_MS),
+});
+
+/** Settings judged together. */
+const checkedEnvSchema = envSchema.refine(
+  (env) => env.WEFT_API_TOKEN_TTL <= env.WEFT_API_TOKEN_MAX_TTL,
+  { path: ['WEFT_API_TOKEN_TTL'], error: 'must not be longer than WEFT_API_TOKEN_MAX_TTL' },
+);
 
 export type ControllerEnv = z.infer<typeof envSchema>;
 
 /** Reads the environment; a bad value is reported by name, and the process does not start. */
 export function readEnv(source: NodeJS.ProcessEnv = process.env): ControllerEnv {
-  const result = envSchema.safeParse(source);
+  const result = checkedEnvSchema.safeParse(source);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new Error(`invalid controller environment:\n${lines.join('\n')}`);

@@ -1,9 +1,10 @@
 // What the controller leaves on disk is its owner's alone: the database with its WAL and
 // shared-memory files, the sealing key, backups and restored databases are 0600 and the folders
 // Weft makes for them 0700, whatever the umask, after a real start, apply, backup and restore.
-// A database left readable by an older version is tightened when it is opened.
+// A database left readable by an older version is tightened when it is opened. A proxy that
+// bootstraps against the controller writes its private key 0600.
 
-import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { readSealingKey, sealingKeyFileFor } from '../src/ca/sealing-key.ts';
 import { BACKUP_DATABASE, BACKUP_MANIFEST, createBackup } from '../src/db/backup.ts';
 import { restoreBackup } from '../src/db/restore.ts';
 import { startAdminController } from './admin-controller.ts';
+import { freePort, startProxyProcess, stopEverything, waitFor } from './mesh-helpers.ts';
 
 /** The umask most systems start processes with: files 0644 and folders 0755 unless asked. */
 const COMMON_UMASK = 0o022;
@@ -112,4 +114,32 @@ describe('files at rest', () => {
       await again.controller.close();
     }
   });
+
+  it('has a proxy write its private key 0600 when it bootstraps', async () => {
+    const c = await startAdminController('at-rest-proxy');
+    const proxyDir = join(dir, 'proxy');
+    await mkdir(proxyDir);
+    const { token } = await c.admin.tokens.create.mutate({ service: 'vault', namespace: 'shop' });
+    const proxy = await startProxyProcess({
+      dir: proxyDir,
+      proxyApiUrl: c.controller.proxyApiUrl,
+      trustBundleFile: c.controller.trustBundleFile,
+      id: 'vault-1',
+      service: 'vault',
+      appPort: await freePort(),
+      token,
+    });
+    try {
+      const certificate = join(proxyDir, 'vault-1.pem');
+      await waitFor('the proxy to bootstrap', () =>
+        stat(certificate).then((found) => (found.size > 0 ? found : undefined)),
+      );
+      expect([await modeOf(join(proxyDir, 'vault-1-key.pem')), await modeOf(certificate)]).toEqual([
+        '600',
+        '644',
+      ]);
+    } finally {
+      await stopEverything([proxy.child], [], c.controller);
+    }
+  }, 120_000);
 });

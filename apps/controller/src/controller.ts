@@ -59,7 +59,10 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
   const proxies = new ProxyRepository(db);
   const certificates = new CertificateRepository(db);
   const audit = new AuditRepository(db);
-  const users = new UserRepository(db);
+  const users = new UserRepository(db, {
+    defaultTtlMs: env.WEFT_API_TOKEN_TTL,
+    maxTtlMs: env.WEFT_API_TOKEN_MAX_TTL,
+  });
   const tokens = new JoinTokenRepository(db);
   const telemetry = new TelemetryRepository(db, env.WEFT_TELEMETRY_TIERS);
 

@@ -1,6 +1,8 @@
 // The controller's environment, validated at boot: every setting named, typed and defaulted.
 
+import { formatDuration, parseDuration } from '@weft/mesh-config';
 import { z } from 'zod';
+import { DEFAULT_API_TOKEN_MAX_TTL_MS, DEFAULT_API_TOKEN_TTL_MS } from './auth/api-tokens.ts';
 import { usernameSchema } from './auth/usernames.ts';
 import { DEFAULT_DATABASE_FILE } from './db/database.ts';
 import { DEFAULT_ROLLOUT_TICK_MS } from './rollouts/runner.ts';
@@ -13,6 +15,20 @@ export const DEFAULT_API_ADDRESS = '127.0.0.1';
 export const SESSION_LIFETIME_MS = 12 * 3_600_000;
 
 const port = z.coerce.number().int().min(0).max(65_535);
+/** A positive duration such as "720h" or "30d", in milliseconds. */
+const duration = (fallbackMs: number) =>
+  z
+    .string()
+    .default(formatDuration(fallbackMs))
+    .transform((text, context) => {
+      const ms = parseDuration(text);
+      if (ms !== undefined && ms > 0) return ms;
+      context.addIssue({
+        code: 'custom',
+        message: `must be a duration such as 720h, got "${text}"`,
+      });
+      return z.NEVER;
+    });
 
 export const envSchema = z.object({
   WEFT_DB: z.string().min(1).default(DEFAULT_DATABASE_FILE),
@@ -52,13 +68,23 @@ export const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  /** How long a token made at sign-in (`weft login`) lives; see src/auth/api-tokens.ts. */
+  WEFT_API_TOKEN_TTL: duration(DEFAULT_API_TOKEN_TTL_MS),
+  /** The longest lifetime any API token may be given. */
+  WEFT_API_TOKEN_MAX_TTL: duration(DEFAULT_API_TOKEN_MAX_TTL_MS),
 });
+
+/** Settings judged together. */
+const checkedEnvSchema = envSchema.refine(
+  (env) => env.WEFT_API_TOKEN_TTL <= env.WEFT_API_TOKEN_MAX_TTL,
+  { path: ['WEFT_API_TOKEN_TTL'], error: 'must not be longer than WEFT_API_TOKEN_MAX_TTL' },
+);
 
 export type ControllerEnv = z.infer<typeof envSchema>;
 
 /** Reads the environment; a bad value is reported by name, and the process does not start. */
 export function readEnv(source: NodeJS.ProcessEnv = process.env): ControllerEnv {
-  const result = envSchema.safeParse(source);
+  const result = checkedEnvSchema.safeParse(source);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new Error(`invalid controller environment:\n${lines.join('\n')}`);

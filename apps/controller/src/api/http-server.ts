@@ -3,17 +3,40 @@
 // anything secret). The caller is found from the session cookie or an `Authorization: Bearer`
 // API token.
 
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { hashSecret } from '../auth/secrets.ts';
 import type { Principal } from '../repositories/users.ts';
 import { appRouter } from './root.ts';
 import { SESSION_COOKIE } from './routers/auth.ts';
 import { type Context, CSRF_HEADER, type Services } from './trpc.ts';
+import { readUtf8Body, refusingBadBodies } from './utf8-body.ts';
 
 export const TRPC_BASE_PATH = '/trpc/';
 /** Requests larger than this are refused before they are parsed. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+/**
+ * A client has this long to send a whole request head, as the proxies allow theirs: a connection
+ * that sends nothing, or trickles its head, is answered 408 and closed instead of held open.
+ */
+export const API_HEADERS_TIMEOUT_MS = 10_000;
+/** A whole request, body included: the largest body (2 MiB) takes far less on any operator's link. */
+export const API_REQUEST_TIMEOUT_MS = 30_000;
+/** A keep-alive connection waiting for its next request is closed after this. */
+export const API_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/**
+ * A socket with no traffic either way for this long is closed (a stalled body, say). Every
+ * procedure answers well within it, so a caller waiting for an answer is not cut off.
+ */
+export const API_SOCKET_IDLE_TIMEOUT_MS = 30_000;
+/** Node looks for overdue heads every 30 s by default, which would let a 10 s limit run to 40 s. */
+const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
+const SERVER_OPTIONS: ServerOptions = {
+  headersTimeout: API_HEADERS_TIMEOUT_MS,
+  requestTimeout: API_REQUEST_TIMEOUT_MS,
+  keepAliveTimeout: API_KEEP_ALIVE_TIMEOUT_MS,
+  connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS,
+};
 
 export function createOperatorApi(
   services: Services,
@@ -23,7 +46,7 @@ export function createOperatorApi(
     router: appRouter,
     basePath: TRPC_BASE_PATH,
     maxBodySize: MAX_BODY_BYTES,
-    createContext: async ({ req, res }): Promise<Context> => {
+    createContext: refusingBadBodies(async ({ req, res }): Promise<Context> => {
       const sessionSecret = cookie(req, SESSION_COOKIE);
       return {
         services,
@@ -33,12 +56,12 @@ export function createOperatorApi(
         clientAddress: req.socket.remoteAddress ?? 'unknown',
         setCookie: (value) => res.appendHeader('set-cookie', value),
       };
-    },
+    }),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log(error, path);
     },
   });
-  return createServer((req, res) => {
+  const server = createServer(SERVER_OPTIONS, (req, res) => {
     if (req.url === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;
@@ -59,8 +82,10 @@ export function createOperatorApi(
         .end(`the operator API lives under ${TRPC_BASE_PATH}\n`);
       return;
     }
-    trpc(req, res);
+    void readUtf8Body(req, MAX_BODY_BYTES).then(() => trpc(req, res));
   });
+  server.setTimeout(API_SOCKET_IDLE_TIMEOUT_MS, (socket) => socket.destroy());
+  return server;
 }
 
 async function principalOf(

@@ -1,5 +1,6 @@
 // The operator API: one router per noun. The console and the CLI import AppRouter as a type only.
 
+import { apiTokensRouter } from './routers/api-tokens.ts';
 import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
 import { certificatesRouter } from './routers/certificates.ts';
@@ -24,6 +25,7 @@ export const appRouter = createRouter({
   audit: auditRouter,
   users: usersRouter,
   tokens: tokensRouter,
+  apiTokens: apiTokensRouter,
   proxies: proxiesRouter,
   certificates: certificatesRouter,
   telemetry: telemetryRouter,

@@ -5,9 +5,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileDurably } from '../db/durable-files.ts';
+import { PRIVATE_FILE_MODE } from '../db/private-files.ts';
 import { SEALING_KEY_BYTES, SealingError } from './sealing.ts';
 
-const PRIVATE_FILE_MODE = 0o600;
 /** The key file's name, beside the database. */
 export const SEALING_KEY_FILE = 'ca-sealing.key';
 

@@ -1,6 +1,7 @@
 // The `weft` command line: one place where every command is registered.
 
 import { Command } from 'commander';
+import { registerAccessCommands } from './commands/access.ts';
 import { registerAdminCommand } from './commands/admin.ts';
 import { registerBackupCommands } from './commands/backup.ts';
 import { registerCompileCommand } from './commands/compile.ts';
@@ -26,5 +27,6 @@ registerRemoteCommands(program);
 registerFleetCommands(program);
 registerRolloutCommands(program);
 registerBackupCommands(program);
+registerAccessCommands(program);
 
 await program.parseAsync(process.argv);

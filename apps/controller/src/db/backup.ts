@@ -15,6 +15,11 @@ import { z } from 'zod';
 import { unseal } from '../ca/sealing.ts';
 import { sealingKeyFingerprint } from '../ca/sealing-key.ts';
 import { syncDirectory, syncFile, temporaryBeside } from './durable-files.ts';
+import {
+  makePrivateDirectory,
+  PRIVATE_DIRECTORY_MODE,
+  PRIVATE_FILE_MODE,
+} from './private-files.ts';
 
 export const BACKUP_FORMAT = 'weft-backup/1';
 export const BACKUP_DATABASE = 'weft.db';
@@ -155,11 +160,13 @@ export async function createBackup(params: {
   const out = resolve(params.out);
   if (!existsSync(source)) throw new BackupError(`${source} does not exist`);
   if (existsSync(out)) throw new BackupError(`${out} already exists; give a new directory`);
-  await mkdir(dirname(out), { recursive: true });
+  makePrivateDirectory(dirname(out));
   const partial = temporaryBeside(out, 'partial');
-  await mkdir(partial);
+  await mkdir(partial, { mode: PRIVATE_DIRECTORY_MODE });
   try {
     const snapshot = join(partial, BACKUP_DATABASE);
+    // VACUUM INTO fills an empty file it is given, keeping its mode; one it made would be 0644.
+    await writeFile(snapshot, '', { mode: PRIVATE_FILE_MODE, flag: 'wx' });
     const db = new Database(source, { readonly: true, fileMustExist: true });
     try {
       db.prepare('VACUUM INTO ?').run(snapshot);
@@ -189,7 +196,10 @@ export async function createBackup(params: {
             },
     };
     await syncFile(snapshot);
-    await writeFile(join(partial, BACKUP_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeFile(join(partial, BACKUP_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, {
+      mode: PRIVATE_FILE_MODE,
+      flag: 'wx',
+    });
     await syncFile(join(partial, BACKUP_MANIFEST));
     await syncDirectory(partial);
     await rename(partial, out);

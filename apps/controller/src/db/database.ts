@@ -1,11 +1,12 @@
-// Opens the controller's database: creates the file, applies migrations, returns a Prisma client.
+// Opens the controller's database: creates the file (0600), applies migrations, returns a Prisma
+// client.
 
-import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import Database from 'better-sqlite3';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { applyMigrations } from './migrate.ts';
+import { makeDatabaseFilePrivate, makePrivateDirectory } from './private-files.ts';
 
 export const DEFAULT_DATABASE_FILE = '.weft/weft.db';
 export const MIGRATIONS_DIR = join(import.meta.dirname, '../../../../prisma/migrations');
@@ -23,7 +24,8 @@ export interface OpenedDatabase {
 
 export async function openDatabase(file: string = DEFAULT_DATABASE_FILE): Promise<OpenedDatabase> {
   const path = resolve(file);
-  mkdirSync(dirname(path), { recursive: true });
+  makePrivateDirectory(dirname(path));
+  makeDatabaseFilePrivate(path);
   const raw = new Database(path);
   let migrated: string[];
   try {

@@ -4,9 +4,10 @@
 // the target, flushed, and renamed over it; a database already there is kept beside it, and one
 // a running controller holds open is refused unless forced.
 
-import { existsSync } from 'node:fs';
-import { copyFile, link, mkdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { link, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import {
   sealingKeyFileFor,
@@ -26,6 +27,7 @@ import {
 import { MIGRATIONS_DIR } from './database.ts';
 import { syncDirectory, syncFile, temporaryBeside } from './durable-files.ts';
 import { readMigrations } from './migrate.ts';
+import { makePrivateDirectory, PRIVATE_FILE_MODE } from './private-files.ts';
 
 export interface RestoreOutcome {
   readonly manifest: BackupManifest;
@@ -149,9 +151,13 @@ export async function restoreBackup(params: {
   }
 
   // The copy is complete and flushed before it takes the target's name.
-  await mkdir(dirname(target), { recursive: true });
+  makePrivateDirectory(dirname(target));
   const incoming = temporaryBeside(target, 'restore');
-  await copyFile(join(params.backup, BACKUP_DATABASE), incoming);
+  // Written 0600 from the first byte: a copy would take the backup's mode, 0644 in older backups.
+  await pipeline(
+    createReadStream(join(params.backup, BACKUP_DATABASE)),
+    createWriteStream(incoming, { flags: 'wx', mode: PRIVATE_FILE_MODE }),
+  );
   try {
     await syncFile(incoming);
     inspectSnapshot(incoming);

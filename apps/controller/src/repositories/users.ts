@@ -1,10 +1,17 @@
 // Operators, their sessions and API tokens. Secrets are stored hashed; the repository never
-// returns a password hash or a token hash to callers outside it.
+// returns a password hash or a token hash to callers outside it. Every token expires; disabling
+// a user ends their sessions and revokes their tokens in the transaction that disables them.
 
 import { randomUUID } from 'node:crypto';
+import {
+  type ApiTokenLifetimes,
+  DEFAULT_API_TOKEN_MAX_TTL_MS,
+  DEFAULT_API_TOKEN_TTL_MS,
+} from '../auth/api-tokens.ts';
 import type { Db } from '../db/database.ts';
-import { ConflictError } from '../errors.ts';
+import { ConflictError, NotFoundError, PreconditionError } from '../errors.ts';
 import type { Role } from '../generated/prisma/client.ts';
+import { type AuditRecord, recordAudit } from './audit.ts';
 
 export type { Role };
 
@@ -15,13 +22,44 @@ export interface User {
   readonly createdAt: Date;
 }
 
+/** A user as an admin sees it in the list. */
+export interface UserAccount extends User {
+  readonly disabledAt: Date | null;
+}
+
+/** An API token as listed: never its secret or hash. */
+export interface ApiTokenInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly username: string;
+  readonly role: Role;
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
+  readonly revokedAt: Date | null;
+}
+
+/** Refused: without this admin nobody could manage users, tokens or certificates any more. */
+export class LastAdminError extends PreconditionError {
+  constructor(username: string) {
+    super(
+      `${username} is the last enabled admin: enable or create another admin first, so someone can still manage users`,
+    );
+  }
+}
+
 /** Who is making a request, and through what credential. */
 export interface Principal extends User {
   readonly via: 'session' | 'api-token';
 }
 
 export class UserRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    readonly tokenLifetimes: ApiTokenLifetimes = {
+      defaultTtlMs: DEFAULT_API_TOKEN_TTL_MS,
+      maxTtlMs: DEFAULT_API_TOKEN_MAX_TTL_MS,
+    },
+  ) {}
 
   async count(): Promise<number> {
     return this.db.user.count();
@@ -47,8 +85,52 @@ export class UserRepository {
     return { user: toUser(row), passwordHash: row.passwordHash };
   }
 
-  async list(): Promise<User[]> {
-    return (await this.db.user.findMany({ orderBy: { username: 'asc' } })).map(toUser);
+  async list(): Promise<UserAccount[]> {
+    return (await this.db.user.findMany({ orderBy: { username: 'asc' } })).map((row) => ({
+      ...toUser(row),
+      disabledAt: row.disabledAt,
+    }));
+  }
+
+  /**
+   * Disables a user: their sessions are deleted and their live tokens revoked in the same
+   * transaction as the change and its audit row, so nothing they held works a moment later.
+   * Enabling lets them sign in again; what disabling ended stays ended.
+   */
+  async setDisabled(
+    username: string,
+    disabled: boolean,
+    audit: Omit<AuditRecord, 'outcome' | 'detail'>,
+  ): Promise<UserAccount> {
+    return this.db.$transaction(async (tx) => {
+      const row = await tx.user.findUnique({ where: { username } });
+      if (row === null) throw new NotFoundError(`user "${username}"`);
+      if (!disabled) {
+        const enabled = await tx.user.update({ where: { id: row.id }, data: { disabledAt: null } });
+        await recordAudit(tx, { ...audit, outcome: 'OK', detail: { wasDisabled: row.disabledAt } });
+        return { ...toUser(enabled), disabledAt: null };
+      }
+      if (row.role === 'ADMIN' && row.disabledAt === null) {
+        const admins = await tx.user.count({ where: { role: 'ADMIN', disabledAt: null } });
+        if (admins <= 1) throw new LastAdminError(username);
+      }
+      const now = new Date();
+      const updated = await tx.user.update({
+        where: { id: row.id },
+        data: { disabledAt: row.disabledAt ?? now },
+      });
+      const sessions = await tx.session.deleteMany({ where: { userId: row.id } });
+      const tokens = await tx.apiToken.updateMany({
+        where: { userId: row.id, revokedAt: null },
+        data: { revokedAt: now },
+      });
+      await recordAudit(tx, {
+        ...audit,
+        outcome: 'OK',
+        detail: { sessionsEnded: sessions.count, tokensRevoked: tokens.count },
+      });
+      return { ...toUser(updated), disabledAt: updated.disabledAt };
+    });
   }
 
   async createSession(userId: string, secretHash: string, expiresAt: Date): Promise<void> {
@@ -68,25 +150,78 @@ export class UserRepository {
     return { ...toUser(row.user), via: 'session' };
   }
 
+  /**
+   * A token for the user, expiring at `expiresAt` or after the default lifetime; with `audit`, its
+   * audit row is written in the same transaction.
+   */
   async createApiToken(
     userId: string,
     name: string,
     secretHash: string,
     role: Role,
-    expiresAt?: Date,
-  ): Promise<string> {
+    options: { expiresAt?: Date; audit?: (id: string, expiresAt: Date) => AuditRecord } = {},
+  ): Promise<{ id: string; expiresAt: Date }> {
     const id = randomUUID();
-    await this.db.apiToken.create({
-      data: {
-        id,
-        tokenHash: secretHash,
-        name,
-        userId,
-        role,
-        ...(expiresAt === undefined ? {} : { expiresAt }),
-      },
+    const expiresAt = options.expiresAt ?? new Date(Date.now() + this.tokenLifetimes.defaultTtlMs);
+    await this.db.$transaction(async (tx) => {
+      await tx.apiToken.create({
+        data: { id, tokenHash: secretHash, name, userId, role, expiresAt },
+      });
+      if (options.audit !== undefined) await recordAudit(tx, options.audit(id, expiresAt));
     });
-    return id;
+    return { id, expiresAt };
+  }
+
+  /** Tokens, newest last: one user's, or everyone's. */
+  async listApiTokens(username?: string): Promise<ApiTokenInfo[]> {
+    const rows = await this.db.apiToken.findMany({
+      where: username === undefined ? {} : { user: { username } },
+      include: { user: { select: { username: true } } },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      username: row.user.username,
+      role: row.role,
+      createdAt: row.createdAt,
+      expiresAt: row.expiresAt,
+      revokedAt: row.revokedAt,
+    }));
+  }
+
+  /**
+   * Revokes a token at once, with its audit row. `owner` limits it to that user's tokens: another
+   * user's token is "not found", so its existence is not revealed either.
+   */
+  async revokeApiToken(
+    id: string,
+    owner: string | undefined,
+    audit: (token: ApiTokenInfo) => AuditRecord,
+  ): Promise<ApiTokenInfo> {
+    return this.db.$transaction(async (tx) => {
+      const row = await tx.apiToken.findUnique({
+        where: { id },
+        include: { user: { select: { username: true } } },
+      });
+      if (row === null || (owner !== undefined && row.user.username !== owner))
+        throw new NotFoundError(`API token ${id}${owner === undefined ? '' : ` of ${owner}`}`);
+      const revoked = await tx.apiToken.update({
+        where: { id },
+        data: { revokedAt: row.revokedAt ?? new Date() },
+      });
+      const info: ApiTokenInfo = {
+        id,
+        name: row.name,
+        username: row.user.username,
+        role: row.role,
+        createdAt: row.createdAt,
+        expiresAt: row.expiresAt,
+        revokedAt: revoked.revokedAt,
+      };
+      await recordAudit(tx, audit(info));
+      return info;
+    });
   }
 
   /** A token acts with its own role, never more than its user's current one. */

@@ -1,7 +1,7 @@
 // The proxy's certificate files under controller management: written atomically, key 0600,
 // and checked for whether they can still be used.
 
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 
 const PRIVATE_FILE_MODE = 0o600;
@@ -47,8 +47,12 @@ export async function writeTrustBundle(
   await atomicWrite(files.trustBundleFile, trustBundlePem);
 }
 
+/**
+ * A fresh temporary name, created exclusively: a leftover under a name that was used before, or
+ * a link planted there, would keep its own mode or send the key where the link points.
+ */
 async function atomicWrite(file: string, text: string, mode?: number): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, text, mode === undefined ? {} : { mode });
+  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(temporary, text, { flag: 'wx', ...(mode === undefined ? {} : { mode }) });
   await rename(temporary, file);
 }

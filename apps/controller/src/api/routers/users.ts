@@ -1,10 +1,11 @@
-// Operators and their roles: admins manage them.
+// Operators and their roles: admins manage them, and disable them to take access back.
 
 import { z } from 'zod';
 import { hashPassword } from '../../auth/passwords.ts';
 import { usernameSchema } from '../../auth/usernames.ts';
+import { LastAdminError } from '../../repositories/users.ts';
 import { text } from '../text-input.ts';
-import { adminProcedure, createRouter } from '../trpc.ts';
+import { adminProcedure, type Context, createRouter } from '../trpc.ts';
 
 export const MIN_PASSWORD_LENGTH = 12;
 
@@ -36,4 +37,38 @@ export const usersRouter = createRouter({
       });
       return user;
     }),
+
+  /** Their sessions end and their tokens are revoked at once; the last enabled admin stays. */
+  disable: adminProcedure
+    .input(z.strictObject({ username: usernameSchema }))
+    .mutation(({ ctx, input }) => setDisabled(ctx, input.username, true)),
+
+  /** They can sign in again; what disabling ended stays ended. */
+  enable: adminProcedure
+    .input(z.strictObject({ username: usernameSchema }))
+    .mutation(({ ctx, input }) => setDisabled(ctx, input.username, false)),
 });
+
+async function setDisabled(
+  ctx: Context & { principal: NonNullable<Context['principal']> },
+  username: string,
+  disabled: boolean,
+) {
+  const audit = {
+    actor: ctx.principal.username,
+    action: disabled ? 'users.disable' : 'users.enable',
+    target: `user/${username}`,
+  };
+  try {
+    return await ctx.services.users.setDisabled(username, disabled, audit);
+  } catch (error) {
+    // The change rolled back with its audit row; the refusal is recorded on its own.
+    if (error instanceof LastAdminError)
+      await ctx.services.audit.record({
+        ...audit,
+        outcome: 'DENIED',
+        detail: { reason: error.message },
+      });
+    throw error;
+  }
+}

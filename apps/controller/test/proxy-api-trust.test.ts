@@ -1,0 +1,273 @@
+// The proxy API's trust boundary, over real TLS: a workload acts only for the identity in its
+// certificate (its registry rows, its renewals, its telemetry); every refusal is a 4xx with a
+// reason, consumes nothing and is audited; silent connections are closed while a healthy watch
+// stream is kept.
+
+import { readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { createCsr, generateKeyPair } from '@weft/pki';
+import { TrafficWindow } from '@weft/telemetry';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningController } from '../src/controller.ts';
+import { type AdminController, startAdminController } from './admin-controller.ts';
+import { ROOT } from './mesh-helpers.ts';
+import { bootstrapProxy, proxyApiJson, type TestProxy } from './proxy-api-client.ts';
+
+const MESH = join(ROOT, 'examples/mesh.yaml');
+
+/** A bootstrap request as a proxy sends it, with a CSR that may ask for an identity. */
+async function bootstrapBody(token: string, id: string, port: number, spiffeId?: string) {
+  const keys = await generateKeyPair();
+  return {
+    token,
+    csr: await createCsr({ ...keys, ...(spiffeId === undefined ? {} : { spiffeId }) }),
+    workload: { id, version: 'v1', address: '127.0.0.1', port },
+  };
+}
+
+/** A batch as a proxy drains it: `calls` per traffic key, half a second apart in latency. */
+function batch(
+  proxyId: string,
+  series: { source: string; destination: string; version: string; calls: number }[],
+) {
+  const window = new TrafficWindow();
+  for (const s of series) {
+    for (let i = 0; i < s.calls; i++) {
+      window.record(
+        {
+          source: s.source,
+          destination: s.destination,
+          destinationVersion: s.version,
+          route: `HTTPRoute/${s.destination} rules[0]`,
+          statusClass: '2xx',
+        },
+        200,
+        5 + i,
+        0,
+        100,
+      );
+    }
+  }
+  return window.drain(proxyId, Date.now());
+}
+
+describe('the proxy API trusts a workload only for its own identity', () => {
+  let controller: RunningController;
+  let admin: AdminController['admin'];
+  let ca: string;
+  let catalogToken: string;
+  let frontendToken: string;
+  let catalog: TestProxy;
+  let frontend: TestProxy;
+
+  const post = (path: string, body: unknown, proxy?: TestProxy, asId?: string) =>
+    proxyApiJson({
+      proxyApiUrl: controller.proxyApiUrl,
+      ca,
+      path,
+      body,
+      ...(proxy === undefined
+        ? {}
+        : { credentials: proxy.credentials(), headers: { 'x-weft-proxy-id': asId ?? proxy.id } }),
+    });
+  const row = async (id: string) => (await admin.proxies.list.query()).find((p) => p.id === id);
+  const denied = async (action: string, target: string) =>
+    (await admin.audit.list.query({ target, limit: 100 })).filter(
+      (e) => e.action === action && e.outcome === 'DENIED',
+    );
+  const uses = async (service: string) =>
+    (await admin.tokens.list.query()).find((t) => t.service === service)?.uses;
+
+  beforeAll(async () => {
+    ({ controller, admin } = await startAdminController('proxy-trust'));
+    await admin.config.applyYaml.mutate({ yaml: await readFile(MESH, 'utf8'), file: 'mesh.yaml' });
+    ca = await readFile(controller.trustBundleFile, 'utf8');
+    catalogToken = (await admin.tokens.create.mutate({ service: 'catalog', namespace: 'shop' }))
+      .token;
+    frontendToken = (await admin.tokens.create.mutate({ service: 'frontend', namespace: 'shop' }))
+      .token;
+    const join = (token: string, id: string, port: number) =>
+      bootstrapProxy({
+        proxyApiUrl: controller.proxyApiUrl,
+        trustBundleFile: controller.trustBundleFile,
+        token,
+        id,
+        version: 'v1',
+        port,
+      });
+    catalog = await join(catalogToken, 'catalog-1', 21_001);
+    frontend = await join(frontendToken, 'frontend-1', 21_002);
+  }, 60_000);
+  afterAll(async () => {
+    await controller?.close();
+  });
+
+  it('refuses to register an id held by another identity (409, audited), leaving the row and the token as they were', async () => {
+    const before = await row('catalog-1');
+    const usesBefore = await uses('frontend');
+    const takeover = await post(
+      '/v1/bootstrap',
+      await bootstrapBody(frontendToken, 'catalog-1', 29_999),
+    );
+    expect(takeover.status).toBe(409);
+    expect(JSON.stringify(takeover.body)).toContain('catalog-1 is registered for shop/catalog');
+    expect(await row('catalog-1')).toEqual(before);
+    expect(await uses('frontend')).toBe(usesBefore);
+    expect((await catalog.post('/v1/heartbeat', {})).status).toBe(200);
+    const audits = await denied('proxy.bootstrap', 'proxy/catalog-1');
+    expect(audits[0]?.detail).toMatchObject({ reason: expect.stringContaining('shop/catalog') });
+    expect(audits[0]?.actor).toContain('catalog-1');
+  });
+
+  it('lets a proxy of the same identity bootstrap its own id again (a lost state dir)', async () => {
+    const again = await post(
+      '/v1/bootstrap',
+      await bootstrapBody(catalogToken, 'catalog-1', 21_001),
+    );
+    expect(again.status).toBe(200);
+    expect((await row('catalog-1'))?.service).toBe('catalog');
+  });
+
+  it('refuses a bootstrap CSR for another identity with 400, audited, without using the token', async () => {
+    const once = await admin.tokens.create.mutate({
+      service: 'inventory',
+      namespace: 'shop',
+      maxUses: 1,
+    });
+    const forged = await post(
+      '/v1/bootstrap',
+      await bootstrapBody(
+        once.token,
+        'inventory-1',
+        21_003,
+        'spiffe://weft.local/ns/shop/sa/frontend',
+      ),
+    );
+    expect([forged.status, JSON.stringify(forged.body)]).toEqual([
+      400,
+      expect.stringContaining('spiffe://weft.local/ns/shop/sa/frontend'),
+    ]);
+    expect(await uses('inventory')).toBe(0);
+    expect(await denied('proxy.bootstrap', 'proxy/inventory-1')).toHaveLength(1);
+    // The one use is still there for an honest request.
+    const honest = await post(
+      '/v1/bootstrap',
+      await bootstrapBody(once.token, 'inventory-1', 21_003),
+    );
+    expect(honest.status).toBe(200);
+  });
+
+  it('refuses a renewal CSR for another identity with 400, audited, and keeps the certificate', async () => {
+    const before = (await row('frontend-1'))?.certificateSerial;
+    const keys = await generateKeyPair();
+    const forged = await post(
+      '/v1/renew',
+      { csr: await createCsr({ ...keys, spiffeId: 'spiffe://weft.local/ns/shop/sa/catalog' }) },
+      frontend,
+    );
+    expect(forged.status).toBe(400);
+    expect(JSON.stringify(forged.body)).toContain('spiffe://weft.local/ns/shop/sa/catalog');
+    expect((await row('frontend-1'))?.certificateSerial).toBe(before);
+    expect(await denied('proxy.renew', 'proxy/frontend-1')).toHaveLength(1);
+  });
+
+  it("refuses every call for another identity's proxy id (401, audited)", async () => {
+    for (const path of ['/v1/heartbeat', '/v1/ack', '/v1/renew', '/v1/telemetry']) {
+      const answer = await post(path, {}, frontend, 'catalog-1');
+      expect([path, answer.status]).toEqual([path, 401]);
+    }
+    expect((await denied('proxy.heartbeat', 'proxy/catalog-1')).length).toBeGreaterThan(0);
+  });
+
+  it("refuses telemetry that is not the reporting proxy's own observation, and no figure a rollout reads changes", async () => {
+    const figures = async () => ({
+      catalog: await admin.telemetry.byVersion.query({
+        service: 'shop/catalog',
+        windowSeconds: 3_600,
+      }),
+      graph: await admin.telemetry.graph.query({ windowSeconds: 3_600 }),
+    });
+    const before = await figures();
+    const refusedBefore = (await denied('proxy.telemetry', 'proxy/catalog-1')).length;
+    // catalog's certificate claiming frontend's calls, to a real and to a made-up service
+    const asFrontend = batch('catalog-1', [
+      { source: 'shop/frontend', destination: 'shop/catalog', version: 'v2', calls: 10 },
+    ]);
+    const spoofed = await post('/v1/telemetry', asFrontend, catalog);
+    expect([spoofed.status, JSON.stringify(spoofed.body)]).toEqual([
+      403,
+      expect.stringContaining('shop/frontend'),
+    ]);
+    const madeUp = batch('catalog-1', [
+      { source: 'shop/catalog', destination: 'shop/made-up', version: '', calls: 10 },
+    ]);
+    const unknown = await post('/v1/telemetry', madeUp, catalog);
+    expect([unknown.status, JSON.stringify(unknown.body)]).toEqual([
+      422,
+      expect.stringContaining('shop/made-up'),
+    ]);
+    // More errors than requests: the success rate would go far below zero.
+    const inconsistent = batch('catalog-1', [
+      { source: 'shop/catalog', destination: 'shop/inventory', version: 'v1', calls: 10 },
+    ]);
+    (inconsistent.series[0] as { errors: number }).errors = 5_000;
+    const counted = await post('/v1/telemetry', inconsistent, catalog);
+    expect([counted.status, JSON.stringify(counted.body)]).toEqual([
+      422,
+      expect.stringContaining('errors'),
+    ]);
+    // A sketch that does not hold the requests it claims, and one that is not a sketch at all.
+    const mismatched = batch('catalog-1', [
+      { source: 'shop/catalog', destination: 'shop/inventory', version: 'v1', calls: 10 },
+    ]);
+    (mismatched.series[0] as { requests: number }).requests = 1_000_000;
+    expect((await post('/v1/telemetry', mismatched, catalog)).status).toBe(422);
+    const garbled = batch('catalog-1', [
+      { source: 'shop/catalog', destination: 'shop/inventory', version: 'v1', calls: 1 },
+    ]);
+    (garbled.series[0] as { latency: string }).latency = 'not a sketch';
+    expect((await post('/v1/telemetry', garbled, catalog)).status).toBe(422);
+    // Windows from the future would pre-fill the buckets an analysis will read.
+    const future = batch('catalog-1', [
+      { source: 'shop/catalog', destination: 'shop/inventory', version: 'v1', calls: 1 },
+    ]);
+    const ahead = {
+      ...future,
+      windowStart: Date.now() + 3_600_000,
+      windowEnd: Date.now() + 3_610_000,
+    };
+    expect((await post('/v1/telemetry', ahead, catalog)).status).toBe(422);
+
+    expect(await figures()).toEqual(before);
+    expect((await denied('proxy.telemetry', 'proxy/catalog-1')).length - refusedBefore).toBe(6);
+
+    // Its own calls, as it saw them, are merged.
+    const own = batch('catalog-1', [
+      { source: 'shop/catalog', destination: 'shop/inventory', version: 'v1', calls: 3 },
+    ]);
+    expect(await post('/v1/telemetry', own, catalog)).toEqual({
+      status: 200,
+      body: { merged: true },
+    });
+  });
+
+  it('closes a connection that stays silent, and keeps a watch stream open past that', async () => {
+    const stream = await catalog.watch();
+    const url = new URL(controller.proxyApiUrl);
+    const started = Date.now();
+    const silent = connect(Number(url.port), url.hostname);
+    const closedAfter = await new Promise<number | 'still open'>((resolve) => {
+      const give = setTimeout(() => resolve('still open'), 20_000);
+      silent.once('close', () => {
+        clearTimeout(give);
+        resolve(Date.now() - started);
+      });
+    });
+    silent.destroy();
+    expect(closedAfter).not.toBe('still open');
+    expect(closedAfter).toBeLessThan(15_000);
+    expect(stream.open()).toBe(true);
+    stream.close();
+  }, 40_000);
+});

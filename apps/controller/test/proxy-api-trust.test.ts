@@ -1,17 +1,19 @@
 // The proxy API's trust boundary, over real TLS: a workload acts only for the identity in its
 // certificate (its registry rows, its renewals, its telemetry); every refusal is a 4xx with a
-// reason, consumes nothing and is audited; silent connections are closed while a healthy watch
-// stream is kept.
+// reason, consumes nothing and is audited; operators and the controller remove proxies that are
+// gone; silent connections are closed while a healthy watch stream is kept.
 
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createCsr, generateKeyPair } from '@weft/pki';
 import { TrafficWindow } from '@weft/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningController } from '../src/controller.ts';
 import { type AdminController, startAdminController } from './admin-controller.ts';
-import { ROOT } from './mesh-helpers.ts';
+import { ROOT, waitFor } from './mesh-helpers.ts';
 import { bootstrapProxy, proxyApiJson, type TestProxy } from './proxy-api-client.ts';
 
 const MESH = join(ROOT, 'examples/mesh.yaml');
@@ -55,6 +57,7 @@ function batch(
 describe('the proxy API trusts a workload only for its own identity', () => {
   let controller: RunningController;
   let admin: AdminController['admin'];
+  let adminToken: string;
   let ca: string;
   let catalogToken: string;
   let frontendToken: string;
@@ -71,6 +74,10 @@ describe('the proxy API trusts a workload only for its own identity', () => {
         ? {}
         : { credentials: proxy.credentials(), headers: { 'x-weft-proxy-id': asId ?? proxy.id } }),
     });
+  const weft = (args: string[]) =>
+    promisify(execFile)(process.execPath, [join(ROOT, 'bin/weft.js'), ...args], {
+      env: { ...process.env, WEFT_SERVER: controller.apiUrl, WEFT_TOKEN: adminToken },
+    });
   const row = async (id: string) => (await admin.proxies.list.query()).find((p) => p.id === id);
   const denied = async (action: string, target: string) =>
     (await admin.audit.list.query({ target, limit: 100 })).filter(
@@ -80,7 +87,7 @@ describe('the proxy API trusts a workload only for its own identity', () => {
     (await admin.tokens.list.query()).find((t) => t.service === service)?.uses;
 
   beforeAll(async () => {
-    ({ controller, admin } = await startAdminController('proxy-trust'));
+    ({ controller, admin, token: adminToken } = await startAdminController('proxy-trust'));
     await admin.config.applyYaml.mutate({ yaml: await readFile(MESH, 'utf8'), file: 'mesh.yaml' });
     ca = await readFile(controller.trustBundleFile, 'utf8');
     catalogToken = (await admin.tokens.create.mutate({ service: 'catalog', namespace: 'shop' }))
@@ -252,6 +259,46 @@ describe('the proxy API trusts a workload only for its own identity', () => {
     });
   });
 
+  it('removes a proxy for an operator (weft proxy remove), audited: it leaves the endpoints and its calls are refused until it bootstraps again', async () => {
+    const extra = await bootstrapProxy({
+      proxyApiUrl: controller.proxyApiUrl,
+      trustBundleFile: controller.trustBundleFile,
+      token: catalogToken,
+      id: 'catalog-2',
+      version: 'v1',
+      port: 21_009,
+    });
+    /** The snapshot frontend's proxy is sent now, as text. */
+    const frontendSnapshot = async () => {
+      const { text, close } = await frontend.watch();
+      close();
+      return text;
+    };
+    await waitFor('frontend to be sent catalog-2 as an endpoint', async () =>
+      (await frontendSnapshot()).includes('"port":21009') ? true : undefined,
+    );
+    const stream = await extra.watch();
+
+    const removed = await weft(['proxy', 'remove', 'catalog-2']);
+    expect(removed).toEqual({ stdout: 'removed proxy catalog-2\n', stderr: '' });
+    expect(await row('catalog-2')).toBeUndefined();
+    const audit = await admin.audit.list.query({ target: 'proxy/catalog-2', limit: 20 });
+    expect(audit.find((e) => e.action === 'proxies.remove')).toMatchObject({
+      actor: 'root',
+      outcome: 'OK',
+    });
+    await expect(admin.proxies.remove.mutate({ id: 'catalog-2' })).rejects.toThrow(
+      'proxy catalog-2 does not exist',
+    );
+    await waitFor("the removed proxy's stream to end", async () =>
+      stream.open() ? undefined : true,
+    );
+    expect((await extra.post('/v1/heartbeat', {})).status).toBe(401);
+    await waitFor('frontend to be sent a snapshot without catalog-2', async () =>
+      (await frontendSnapshot()).includes('"port":21009') ? undefined : true,
+    );
+  });
+
   it('closes a connection that stays silent, and keeps a watch stream open past that', async () => {
     const stream = await catalog.watch();
     const url = new URL(controller.proxyApiUrl);
@@ -270,4 +317,41 @@ describe('the proxy API trusts a workload only for its own identity', () => {
     expect(stream.open()).toBe(true);
     stream.close();
   }, 40_000);
+});
+
+describe('proxies gone for longer than WEFT_PROXY_REMOVE_AFTER_MS', () => {
+  let controller: RunningController;
+  let admin: AdminController['admin'];
+
+  beforeAll(async () => {
+    ({ controller, admin } = await startAdminController('proxy-sweep', {
+      WEFT_PROXY_REMOVE_AFTER_MS: '1000',
+    }));
+    await admin.config.applyYaml.mutate({ yaml: await readFile(MESH, 'utf8'), file: 'mesh.yaml' });
+  }, 60_000);
+  afterAll(async () => {
+    await controller?.close();
+  });
+
+  it('leave by themselves, audited, so a proxy that never connected does not block a root rotation', async () => {
+    const token = await admin.tokens.create.mutate({ service: 'catalog', namespace: 'shop' });
+    await bootstrapProxy({
+      proxyApiUrl: controller.proxyApiUrl,
+      trustBundleFile: controller.trustBundleFile,
+      token: token.token,
+      id: 'catalog-ghost',
+      version: 'v1',
+      port: 21_100,
+    });
+    await admin.certificates.prepareRootRotation.mutate();
+    await waitFor('the ghost to be removed', async () =>
+      (await admin.proxies.list.query()).length === 0 ? true : undefined,
+    );
+    const audit = await admin.audit.list.query({ target: 'proxy/catalog-ghost', limit: 20 });
+    expect(audit.find((e) => e.action === 'proxies.remove')).toMatchObject({
+      actor: 'controller',
+      outcome: 'OK',
+    });
+    await expect(admin.certificates.activateRootRotation.mutate()).resolves.toBeDefined();
+  }, 30_000);
 });

@@ -219,6 +219,8 @@ function watch(
     send: (snapshot: unknown) => {
       res.write(`event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`);
     },
+    // The proxy was removed: its stream ends, and reconnecting is refused until it bootstraps.
+    close: () => res.end(),
   };
   const keepalive = setInterval(() => res.write(': keepalive\n\n'), STREAM_KEEPALIVE_MS);
   deps.publisher.attach(proxyId, watcher);

@@ -64,6 +64,32 @@ export class ProxyRepository {
     return row === null ? undefined : `${row.namespace}/${row.service}`;
   }
 
+  /** Takes the proxy out of the registry; returns whether it was there. */
+  async remove(id: string): Promise<boolean> {
+    const { count } = await this.db.proxy.deleteMany({ where: { id } });
+    return count === 1;
+  }
+
+  /**
+   * Proxies last heard from before `before` (registered and never connected, or away since),
+   * with when that was: candidates for removal.
+   */
+  async silentSince(before: Date): Promise<{ id: string; lastHeartbeatAt: Date }[]> {
+    return this.db.proxy.findMany({
+      where: { lastHeartbeatAt: { lt: before } },
+      select: { id: true, lastHeartbeatAt: true },
+      orderBy: { id: 'asc' },
+    });
+  }
+
+  /** Removes the proxy only if it is still silent since `before`: it may have come back. */
+  async removeIfSilent(id: string, before: Date): Promise<boolean> {
+    const { count } = await this.db.proxy.deleteMany({
+      where: { id, lastHeartbeatAt: { lt: before } },
+    });
+    return count === 1;
+  }
+
   /** A proxy that restarted may listen elsewhere; it says where when it reconnects. Returns whether it moved. */
   async moved(id: string, address: string, port: number, now: Date): Promise<boolean> {
     const { count } = await this.db.proxy.updateMany({

@@ -10,9 +10,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createCsr, generateKeyPair } from '@weft/pki';
 import { TrafficWindow } from '@weft/telemetry';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningController } from '../src/controller.ts';
 import { type AdminController, startAdminController } from './admin-controller.ts';
+import { nearlyInput } from './hostile-inputs.ts';
 import { ROOT, waitFor } from './mesh-helpers.ts';
 import { bootstrapProxy, proxyApiJson, type TestProxy } from './proxy-api-client.ts';
 
@@ -298,6 +300,32 @@ describe('the proxy API trusts a workload only for its own identity', () => {
       (await frontendSnapshot()).includes('"port":21009') ? undefined : true,
     );
   });
+
+  it('answers arbitrary and nearly-right bodies on every path with a 4xx naming the problem, never a 500', async () => {
+    const inputs: Record<string, readonly string[]> = {
+      '/v1/bootstrap': ['token', 'csr', 'workload'],
+      '/v1/ack': ['version', 'hash', 'error'],
+      '/v1/renew': ['csr'],
+      '/v1/telemetry': ['proxyId', 'sequence', 'windowStart', 'windowEnd', 'series'],
+      '/v1/heartbeat': [],
+      '/v1/nowhere': [],
+    };
+    const bodies = fc.oneof(
+      ...Object.entries(inputs).map(([path, keys]) =>
+        fc.tuple(fc.constant(path), nearlyInput(keys), fc.boolean()),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(bodies, async ([path, body, signed]) => {
+        const answer = await post(path, body, signed ? frontend : undefined);
+        expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
+        if (answer.status >= 400)
+          expect(typeof (answer.body as { error?: unknown }).error).toBe('string');
+      }),
+      { numRuns: 150 },
+    );
+    expect((await row('frontend-1'))?.service).toBe('frontend');
+  }, 120_000);
 
   it('closes a connection that stays silent, and keeps a watch stream open past that', async () => {
     const stream = await catalog.watch();

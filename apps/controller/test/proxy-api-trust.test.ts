@@ -199,63 +199,72 @@ describe('the proxy API trusts a workload only for its own identity', () => {
     });
     const before = await figures();
     const refusedBefore = (await denied('proxy.telemetry', 'proxy/catalog-1')).length;
-    // catalog's certificate claiming frontend's calls, to a real and to a made-up service
-    const asFrontend = batch('catalog-1', [
-      { source: 'shop/frontend', destination: 'shop/catalog', version: 'v2', calls: 10 },
-    ]);
-    const spoofed = await post('/v1/telemetry', asFrontend, catalog);
-    expect([spoofed.status, JSON.stringify(spoofed.body)]).toEqual([
-      403,
-      expect.stringContaining('shop/frontend'),
-    ]);
-    const madeUp = batch('catalog-1', [
-      { source: 'shop/catalog', destination: 'shop/made-up', version: '', calls: 10 },
-    ]);
-    const unknown = await post('/v1/telemetry', madeUp, catalog);
-    expect([unknown.status, JSON.stringify(unknown.body)]).toEqual([
-      422,
-      expect.stringContaining('shop/made-up'),
-    ]);
-    // More errors than requests: the success rate would go far below zero.
-    const inconsistent = batch('catalog-1', [
-      { source: 'shop/catalog', destination: 'shop/inventory', version: 'v1', calls: 10 },
-    ]);
-    (inconsistent.series[0] as { errors: number }).errors = 5_000;
-    const counted = await post('/v1/telemetry', inconsistent, catalog);
-    expect([counted.status, JSON.stringify(counted.body)]).toEqual([
-      422,
-      expect.stringContaining('errors'),
-    ]);
-    // A sketch that does not hold the requests it claims, and one that is not a sketch at all.
-    const mismatched = batch('catalog-1', [
-      { source: 'shop/catalog', destination: 'shop/inventory', version: 'v1', calls: 10 },
-    ]);
-    (mismatched.series[0] as { requests: number }).requests = 1_000_000;
-    expect((await post('/v1/telemetry', mismatched, catalog)).status).toBe(422);
-    const garbled = batch('catalog-1', [
-      { source: 'shop/catalog', destination: 'shop/inventory', version: 'v1', calls: 1 },
-    ]);
-    (garbled.series[0] as { latency: string }).latency = 'not a sketch';
-    expect((await post('/v1/telemetry', garbled, catalog)).status).toBe(422);
-    // Windows from the future would pre-fill the buckets an analysis will read.
-    const future = batch('catalog-1', [
-      { source: 'shop/catalog', destination: 'shop/inventory', version: 'v1', calls: 1 },
-    ]);
-    const ahead = {
-      ...future,
-      windowStart: Date.now() + 3_600_000,
-      windowEnd: Date.now() + 3_610_000,
+    /** One series of catalog-1's batch, changed by `forge`. */
+    const forged = (
+      series: { source: string; destination: string; version: string; calls: number },
+      forge: (s: Record<string, unknown>, b: Record<string, unknown>) => void = () => undefined,
+    ) => {
+      const sent = batch('catalog-1', [series]) as unknown as Record<string, unknown>;
+      forge((sent.series as Record<string, unknown>[])[0] as Record<string, unknown>, sent);
+      return sent;
     };
-    expect((await post('/v1/telemetry', ahead, catalog)).status).toBe(422);
+    const own = { source: 'shop/catalog', destination: 'shop/inventory', version: 'v1', calls: 10 };
+    const cases: [string, Record<string, unknown>, number, string][] = [
+      [
+        "catalog's certificate claiming frontend's calls",
+        forged({ ...own, source: 'shop/frontend', destination: 'shop/catalog', version: 'v2' }),
+        403,
+        'shop/frontend',
+      ],
+      ['a made-up destination', forged({ ...own, destination: 'shop/made-up' }), 422, 'made-up'],
+      [
+        'more errors than requests (a success rate of -499)',
+        forged(own, (series) => {
+          series.errors = 5_000;
+        }),
+        422,
+        'errors (5000)',
+      ],
+      [
+        'a sketch that does not hold the requests claimed',
+        forged(own, (series) => {
+          series.requests = 1_000_000;
+        }),
+        422,
+        'measurements',
+      ],
+      [
+        'a sketch that is not one',
+        forged(own, (series) => {
+          series.latency = 'not a sketch';
+        }),
+        422,
+        'no readable sketch',
+      ],
+      [
+        'a window an hour ahead, pre-filling the buckets an analysis will read',
+        forged(own, (_, sent) => {
+          sent.windowStart = Date.now() + 3_600_000;
+          sent.windowEnd = Date.now() + 3_610_000;
+        }),
+        422,
+        "after the controller's clock",
+      ],
+    ];
+    for (const [what, body, status, reason] of cases) {
+      const answer = await post('/v1/telemetry', body, catalog);
+      expect([what, answer.status, JSON.stringify(answer.body)]).toEqual([
+        what,
+        status,
+        expect.stringContaining(reason),
+      ]);
+    }
 
     expect(await figures()).toEqual(before);
     expect((await denied('proxy.telemetry', 'proxy/catalog-1')).length - refusedBefore).toBe(6);
 
     // Its own calls, as it saw them, are merged.
-    const own = batch('catalog-1', [
-      { source: 'shop/catalog', destination: 'shop/inventory', version: 'v1', calls: 3 },
-    ]);
-    expect(await post('/v1/telemetry', own, catalog)).toEqual({
+    expect(await post('/v1/telemetry', forged(own), catalog)).toEqual({
       status: 200,
       body: { merged: true },
     });

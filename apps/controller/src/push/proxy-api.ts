@@ -23,9 +23,9 @@ const STREAM_KEEPALIVE_MS = 15_000;
  * A caller gets this long for its TLS handshake, and then for each request head: the proxies'
  * own listeners allow the same (node's defaults, 120 s and 60 s, let silent sockets pile up).
  */
-export const PROXY_API_HEADERS_TIMEOUT_MS = 10_000;
+const PROXY_API_HEADERS_TIMEOUT_MS = 10_000;
 /** An idle keep-alive connection is closed after this: longer than a proxy's 10 s heartbeat. */
-export const PROXY_API_IDLE_TIMEOUT_MS = 15_000;
+const PROXY_API_IDLE_TIMEOUT_MS = 15_000;
 /** How often node looks for overdue heads (its default, 30 s, would let one live 40 s). */
 const HEADERS_CHECK_INTERVAL_MS = 1_000;
 
@@ -215,14 +215,18 @@ function watch(
     connection: 'keep-alive',
   });
   res.flushHeaders();
+  const keepalive = setInterval(() => res.write(': keepalive\n\n'), STREAM_KEEPALIVE_MS);
   const watcher = {
     send: (snapshot: unknown) => {
       res.write(`event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`);
     },
-    // The proxy was removed: its stream ends, and reconnecting is refused until it bootstraps.
-    close: () => res.end(),
+    // The proxy was removed: its stream ends (the connection may stay open, so nothing may be
+    // written after), and reconnecting is refused until it bootstraps again.
+    close: () => {
+      clearInterval(keepalive);
+      res.end();
+    },
   };
-  const keepalive = setInterval(() => res.write(': keepalive\n\n'), STREAM_KEEPALIVE_MS);
   deps.publisher.attach(proxyId, watcher);
   void deps.proxies.heartbeat(proxyId, new Date());
   req.socket.once('close', () => {

@@ -20,7 +20,7 @@ const workloadInput = z.strictObject({
   address: z.string().min(1).max(253),
   port: z.number().int().min(1).max(65_535),
 });
-export const bootstrapInput = z.strictObject({
+const bootstrapInput = z.strictObject({
   token: z.string().min(1).max(512),
   csr: z.string().min(1).max(16_384),
   workload: workloadInput,

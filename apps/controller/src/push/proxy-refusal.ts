@@ -52,7 +52,7 @@ export async function auditRefusal(
 }
 
 /** "proxy <id> (<SPIFFE ID>)" with a mesh certificate, else "proxy <id>@<address>". */
-export function actorOf(call: ProxyCall): string {
+function actorOf(call: ProxyCall): string {
   const socket = call.req.socket as TLSSocket;
   const certificate = socket.authorized ? socket.getPeerX509Certificate() : undefined;
   const identity = certificate === undefined ? undefined : spiffeIdOf(certificate);

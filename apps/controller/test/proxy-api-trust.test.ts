@@ -334,6 +334,14 @@ describe('the proxy API trusts a workload only for its own identity', () => {
       { numRuns: 150 },
     );
     expect((await row('frontend-1'))?.service).toBe('frontend');
+    // Text the database cannot keep as sent (a lone surrogate, NUL) is refused, not a 500.
+    const lone = await post(
+      '/v1/bootstrap',
+      await bootstrapBody(catalogToken, 'catalog-\uD800', 21_020),
+    );
+    expect(lone.status).toBe(400);
+    const nul = await post('/v1/ack', { version: 'v', hash: 'h', error: 'nul \u0000' }, frontend);
+    expect(nul.status).toBe(400);
   }, 120_000);
 
   it('closes a connection that stays silent, and keeps a watch stream open past that', async () => {

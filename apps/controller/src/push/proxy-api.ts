@@ -8,6 +8,7 @@ import type { TLSSocket } from 'node:tls';
 import { parseSpiffeId, spiffeIdOf } from '@weft/pki';
 import { trafficBatch } from '@weft/telemetry';
 import { z } from 'zod';
+import { text } from '../api/text-input.ts';
 import { controllerChannels } from '../observability/channels.ts';
 import type { TelemetryRepository } from '../repositories/telemetry.ts';
 import { type BootstrapDeps, bootstrap } from './proxy-bootstrap.ts';
@@ -30,9 +31,9 @@ const PROXY_API_IDLE_TIMEOUT_MS = 15_000;
 const HEADERS_CHECK_INTERVAL_MS = 1_000;
 
 const ackInput = z.strictObject({
-  version: z.string().max(128),
-  hash: z.string().max(64),
-  error: z.string().max(4_096).optional(),
+  version: text().max(128),
+  hash: text().max(64),
+  error: text().max(4_096).optional(),
 });
 const renewInput = z.strictObject({ csr: z.string().min(1).max(16_384) });
 /** Where the proxy listens now: it may have restarted on another address or port. */

@@ -5,6 +5,7 @@
 import { spiffeId } from '@weft/mesh-config';
 import { checkCsr } from '@weft/pki';
 import { z } from 'zod';
+import { text } from '../api/text-input.ts';
 import { hashSecret } from '../auth/secrets.ts';
 import type { MeshAuthority } from '../ca/mesh-authority.ts';
 import type { AuditRepository } from '../repositories/audit.ts';
@@ -13,11 +14,12 @@ import type { ProxyRepository } from '../repositories/proxies.ts';
 import { type ProxyCall, ProxyRefusal } from './proxy-refusal.ts';
 import type { SnapshotPublisher } from './snapshot-publisher.ts';
 
+/** Everything here is stored: text the database keeps as sent (no NUL, no lone surrogate). */
 const workloadInput = z.strictObject({
-  id: z.string().min(1).max(253),
-  version: z.string().min(1).max(63).optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-  address: z.string().min(1).max(253),
+  id: text().min(1).max(253),
+  version: text().min(1).max(63).optional(),
+  labels: z.record(text(), text()).optional(),
+  address: text().min(1).max(253),
   port: z.number().int().min(1).max(65_535),
 });
 const bootstrapInput = z.strictObject({

@@ -3,6 +3,7 @@
 // no more requests than a proxy can carry, per batch and over time.
 
 import { LatencySketch, type TrafficBatch } from '@weft/telemetry';
+import { text } from '../api/text-input.ts';
 import { ProxyRefusal } from './proxy-refusal.ts';
 
 /** Series in one batch: a proxy has one per route, version and status class it saw. */
@@ -20,6 +21,8 @@ export const MAX_WINDOW_MS = 15 * 60_000;
 export const MAX_CLOCK_SKEW_MS = 60_000;
 /** Route names and status classes are short; anything longer is not from a proxy. */
 const MAX_LABEL_LENGTH = 512;
+/** Labels are stored as sent. */
+const storable = text();
 
 interface Budget {
   requests: number;
@@ -74,6 +77,8 @@ export class TelemetryAdmission {
       for (const label of ['destinationVersion', 'route', 'statusClass'] as const) {
         if (series[label].length > MAX_LABEL_LENGTH)
           throw new ProxyRefusal(422, `${where}.${label} is longer than ${MAX_LABEL_LENGTH}`);
+        if (!storable.safeParse(series[label]).success)
+          throw new ProxyRefusal(422, `${where}.${label} holds a NUL or a lone surrogate`);
       }
       if (series.errors > series.requests)
         throw new ProxyRefusal(

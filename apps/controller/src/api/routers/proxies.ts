@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../errors.ts';
 import { removeProxy } from '../../push/proxy-removal.ts';
+import { text } from '../text-input.ts';
 import { createRouter, operatorProcedure, viewerProcedure } from '../trpc.ts';
 
 export const proxiesRouter = createRouter({
@@ -14,7 +15,7 @@ export const proxiesRouter = createRouter({
    * and everyone's endpoints, and its calls are refused until it bootstraps again.
    */
   remove: operatorProcedure
-    .input(z.strictObject({ id: z.string().min(1).max(253) }))
+    .input(z.strictObject({ id: text().min(1).max(253) }))
     .mutation(async ({ ctx, input }) => {
       if (!(await removeProxy(ctx.services, input.id, ctx.principal.username)))
         throw new NotFoundError(`proxy ${input.id}`);

@@ -18,6 +18,7 @@ import type { ControllerEnv } from './env.ts';
 import { ControllerMetrics } from './observability/metrics.ts';
 import { ProxyLiveness } from './push/liveness.ts';
 import { createProxyApi } from './push/proxy-api.ts';
+import { removeSilentProxies } from './push/proxy-removal.ts';
 import { SnapshotPublisher } from './push/snapshot-publisher.ts';
 import { AuditRepository } from './repositories/audit.ts';
 import { CertificateRepository } from './repositories/certificates.ts';
@@ -37,7 +38,7 @@ import { RolloutRunner } from './rollouts/runner.ts';
  */
 const CONTROLLER_CERT_LIFETIME_MS = 30 * 86_400_000;
 const CONTROLLER_CERT_RENEW_AFTER_MS = 20 * 86_400_000;
-/** How often expired proxies are dropped from the others' endpoints. */
+/** How often expired proxies are dropped from the others' endpoints, and long-gone ones removed. */
 const SWEEP_INTERVAL_MS = 5_000;
 /** How often telemetry rollups move to coarser tiers. */
 const COMPACTION_INTERVAL_MS = 60_000;
@@ -119,6 +120,12 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
       audit,
       publisher,
       telemetry,
+      services: async () =>
+        new Set(
+          (await revisions.current())
+            .filter((r) => r.kind === 'Service')
+            .map((r) => `${r.metadata.namespace}/${r.metadata.name}`),
+        ),
       trustDomain: () => trustDomainOf(revisions),
       certificateLifetimeMs: () => certificateLifetimeOf(revisions),
       onError: (error) => log.error({ err: error }, 'proxy API request failed'),
@@ -178,6 +185,11 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
   await publisher.publish();
   const sweep = setInterval(() => {
     publisher.publish().catch((error: unknown) => log.error({ err: error }, 'config push failed'));
+    removeSilentProxies(services, env.WEFT_PROXY_REMOVE_AFTER_MS, new Date())
+      .then((removed) => {
+        if (removed.length > 0) log.info({ proxies: removed }, 'silent proxies removed');
+      })
+      .catch((error: unknown) => log.error({ err: error }, 'removing silent proxies failed'));
   }, SWEEP_INTERVAL_MS);
   const compaction = setInterval(() => {
     telemetry

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DEFAULT_API_TOKEN_MAX_TTL_MS, DEFAULT_API_TOKEN_TTL_MS } from './auth/api-tokens.ts';
 import { usernameSchema } from './auth/usernames.ts';
 import { DEFAULT_DATABASE_FILE } from './db/database.ts';
+import { DEFAULT_PROXY_REMOVE_AFTER_MS } from './push/proxy-removal.ts';
 import { DEFAULT_ROLLOUT_TICK_MS } from './rollouts/runner.ts';
 import { DEFAULT_TELEMETRY_TIERS, parseTiers, TierSpecError } from './telemetry/tiers.ts';
 
@@ -49,6 +50,16 @@ export const envSchema = z.object({
     .min(10)
     .max(60_000)
     .default(DEFAULT_ROLLOUT_TICK_MS),
+  /**
+   * A proxy not heard from for this long (ms) leaves the registry by itself: registered and
+   * never connected, or gone. At least a minute outside tests' reach is sensible; 1 s is allowed.
+   */
+  WEFT_PROXY_REMOVE_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(365 * 86_400_000)
+    .default(DEFAULT_PROXY_REMOVE_AFTER_MS),
   /**
    * Telemetry rollup tiers, finest first, as bucket:retention pairs ("10s:1h,1m:24h,10m:7d"):
    * each bucket a larger multiple of the one before, each retention longer.

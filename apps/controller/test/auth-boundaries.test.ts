@@ -48,6 +48,7 @@ const NEEDS: Record<string, Access> = {
   'tokens.list': 'ADMIN',
   'tokens.create': 'ADMIN',
   'proxies.list': 'VIEWER',
+  'proxies.remove': 'OPERATOR',
   'certificates.list': 'VIEWER',
   'certificates.inventory': 'VIEWER',
   'certificates.revoke': 'ADMIN',

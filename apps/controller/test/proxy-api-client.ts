@@ -9,8 +9,16 @@ export interface TestProxy {
   readonly id: string;
   /** POST with the proxy's own certificate; the answer's JSON. */
   post(path: string, body: unknown): Promise<{ status: number; body: unknown }>;
-  /** Opens the watch stream and resolves with the first snapshot; `close` ends the stream. */
-  watch(): Promise<{ snapshot: { version: string; hash: string }; close: () => void }>;
+  /**
+   * Opens the watch stream and resolves with the first snapshot (and its text); `close` ends the
+   * stream, `open` says whether the controller still holds it.
+   */
+  watch(): Promise<{
+    snapshot: { version: string; hash: string };
+    text: string;
+    close: () => void;
+    open: () => boolean;
+  }>;
   /** A new key and certificate, as the proxy does at rotateAfter. */
   renew(): Promise<void>;
   /** Its current certificate chain and key (PEM), to speak TLS as it elsewhere. */
@@ -22,6 +30,67 @@ interface Credentials {
   key?: string;
 }
 
+/** One JSON call to the proxy API, with a client certificate or none; the answer as JSON. */
+export function proxyApiJson(params: {
+  proxyApiUrl: string;
+  ca: string;
+  path: string;
+  body: unknown;
+  credentials?: Credentials;
+  headers?: Record<string, string>;
+}): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = proxyApiRequest(params.proxyApiUrl, params.ca, {
+      path: params.path,
+      method: 'POST',
+      body: params.body,
+      credentials: params.credentials ?? {},
+      headers: params.headers ?? {},
+    });
+    req.once('error', reject);
+    req.once('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    req.end(params.body === undefined ? undefined : JSON.stringify(params.body));
+  });
+}
+
+function proxyApiRequest(
+  proxyApiUrl: string,
+  ca: string,
+  call: {
+    path: string;
+    method: 'GET' | 'POST';
+    body: unknown;
+    credentials: Credentials;
+    headers: Record<string, string>;
+  },
+) {
+  const url = new URL(proxyApiUrl);
+  return request({
+    host: url.hostname,
+    port: url.port,
+    path: call.path,
+    method: call.method,
+    ca,
+    ...call.credentials,
+    // The controller's certificate names its SPIFFE ID, not 127.0.0.1.
+    checkServerIdentity: () => undefined,
+    headers: {
+      'content-type': 'application/json',
+      ...call.headers,
+      ...(call.body === undefined
+        ? {}
+        : { 'content-length': Buffer.byteLength(JSON.stringify(call.body)) }),
+    },
+  });
+}
+
 export async function bootstrapProxy(params: {
   proxyApiUrl: string;
   trustBundleFile: string;
@@ -31,49 +100,26 @@ export async function bootstrapProxy(params: {
   port: number;
 }): Promise<TestProxy> {
   const ca = await readFile(params.trustBundleFile, 'utf8');
-  const url = new URL(params.proxyApiUrl);
   const call = (
     path: string,
     method: 'GET' | 'POST',
     body: unknown,
     credentials: Credentials,
     headers: Record<string, string> = {},
-  ) =>
-    request({
-      host: url.hostname,
-      port: url.port,
-      path,
-      method,
-      ca,
-      ...credentials,
-      // The controller's certificate names its SPIFFE ID, not 127.0.0.1.
-      checkServerIdentity: () => undefined,
-      headers: {
-        'content-type': 'application/json',
-        ...headers,
-        ...(body === undefined
-          ? {}
-          : { 'content-length': Buffer.byteLength(JSON.stringify(body)) }),
-      },
-    });
+  ) => proxyApiRequest(params.proxyApiUrl, ca, { path, method, body, credentials, headers });
   const json = (
     path: string,
     body: unknown,
     credentials: Credentials,
     headers?: Record<string, string>,
   ) =>
-    new Promise<{ status: number; body: unknown }>((resolve, reject) => {
-      const req = call(path, 'POST', body, credentials, headers);
-      req.once('error', reject);
-      req.once('response', (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        res.once('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-      });
-      req.end(JSON.stringify(body));
+    proxyApiJson({
+      proxyApiUrl: params.proxyApiUrl,
+      ca,
+      path,
+      body,
+      credentials,
+      ...(headers === undefined ? {} : { headers }),
     });
 
   let keys = await generateKeyPair();
@@ -106,12 +152,21 @@ export async function bootstrapProxy(params: {
         req.once('error', reject);
         req.once('response', (res) => {
           let text = '';
+          let open = true;
+          res.once('close', () => {
+            open = false;
+          });
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
             text += chunk;
             const event = /event: snapshot\ndata: (.*)\n\n/.exec(text);
             if (event?.[1] !== undefined) {
-              resolve({ snapshot: JSON.parse(event[1]), close: () => req.destroy() });
+              resolve({
+                snapshot: JSON.parse(event[1]),
+                text: event[1],
+                close: () => req.destroy(),
+                open: () => open,
+              });
             }
           });
         });

@@ -12,7 +12,12 @@ export { type CreateCsrOptions, createCsr } from './csr.ts';
 export * from './defaults.ts';
 export { PkiError, type PkiErrorCode } from './errors.ts';
 export { generateKeyPair, type KeyPairPem } from './keys.ts';
-export { type IssuedCertificate, type IssueLeafOptions, issueLeafCertificate } from './leaf.ts';
+export {
+  checkCsr,
+  type IssuedCertificate,
+  type IssueLeafOptions,
+  issueLeafCertificate,
+} from './leaf.ts';
 export { isSpiffeId, type MeshIdentity, parseSpiffeId, spiffeIdOf } from './spiffe.ts';
 export {
   createTestPki,

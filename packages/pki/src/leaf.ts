@@ -45,12 +45,23 @@ export async function issueLeafCertificate(options: IssueLeafOptions): Promise<I
   return { certPem, serial, ...encoded, spiffeId, chainPem: certPem + issuer.chainPem };
 }
 
+/**
+ * Throws the PkiError issueLeafCertificate would for this CSR and identity, without signing: a
+ * caller checks a request before it spends anything on it (a join token's use).
+ */
+export function checkCsr(csrPem: string, spiffeId: string): void {
+  assertSpiffeId(spiffeId);
+  subjectKey({ csrPem, spiffeId });
+}
+
 function wholeSeconds(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1_000) * 1_000);
 }
 
 /** The subject's SubjectPublicKeyInfo, from a CSR whose identity request is checked, or a key. */
-function subjectKey(options: IssueLeafOptions): Buffer {
+function subjectKey(
+  options: Pick<IssueLeafOptions, 'csrPem' | 'publicKeyPem' | 'spiffeId'>,
+): Buffer {
   const { csrPem, publicKeyPem, spiffeId } = options;
   if (publicKeyPem !== undefined && csrPem === undefined) {
     try {

@@ -5,41 +5,35 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { spiffeId } from '@weft/mesh-config';
 import { parseSpiffeId, spiffeIdOf } from '@weft/pki';
 import { trafficBatch } from '@weft/telemetry';
 import { z } from 'zod';
-import { hashSecret } from '../auth/secrets.ts';
-import type { MeshAuthority } from '../ca/mesh-authority.ts';
+import { text } from '../api/text-input.ts';
 import { controllerChannels } from '../observability/channels.ts';
-import type { AuditRepository } from '../repositories/audit.ts';
-import { JoinTokenError, type JoinTokenRepository } from '../repositories/join-tokens.ts';
-import type { ProxyRepository } from '../repositories/proxies.ts';
 import type { TelemetryRepository } from '../repositories/telemetry.ts';
-import type { SnapshotPublisher } from './snapshot-publisher.ts';
+import { type BootstrapDeps, bootstrap } from './proxy-bootstrap.ts';
+import { auditRefusal, type ProxyCall, ProxyRefusal, refusalOf } from './proxy-refusal.ts';
+import { TelemetryAdmission } from './telemetry-admission.ts';
 
 export const PROXY_ID_HEADER = 'x-weft-proxy-id';
 /** Bodies here are JSON: a CSR is under 1 KB, a telemetry batch a few hundred KB at most. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** A comment line on idle streams keeps intermediaries and the proxy's idle timer quiet. */
 const STREAM_KEEPALIVE_MS = 15_000;
+/**
+ * A caller gets this long for its TLS handshake, and then for each request head: the proxies'
+ * own listeners allow the same (node's defaults, 120 s and 60 s, let silent sockets pile up).
+ */
+const PROXY_API_HEADERS_TIMEOUT_MS = 10_000;
+/** An idle keep-alive connection is closed after this: longer than a proxy's 10 s heartbeat. */
+const PROXY_API_IDLE_TIMEOUT_MS = 15_000;
+/** How often node looks for overdue heads (its default, 30 s, would let one live 40 s). */
+const HEADERS_CHECK_INTERVAL_MS = 1_000;
 
-const workloadInput = z.strictObject({
-  id: z.string().min(1).max(253),
-  version: z.string().min(1).max(63).optional(),
-  labels: z.record(z.string(), z.string()).optional(),
-  address: z.string().min(1).max(253),
-  port: z.number().int().min(1).max(65_535),
-});
-const bootstrapInput = z.strictObject({
-  token: z.string().min(1).max(512),
-  csr: z.string().min(1).max(16_384),
-  workload: workloadInput,
-});
 const ackInput = z.strictObject({
-  version: z.string().max(128),
-  hash: z.string().max(64),
-  error: z.string().max(4_096).optional(),
+  version: text().max(128),
+  hash: text().max(64),
+  error: text().max(4_096).optional(),
 });
 const renewInput = z.strictObject({ csr: z.string().min(1).max(16_384) });
 /** Where the proxy listens now: it may have restarted on another address or port. */
@@ -48,15 +42,10 @@ const endpointQuery = z.object({
   port: z.coerce.number().int().min(1).max(65_535).optional(),
 });
 
-export interface ProxyApiDeps {
-  readonly authority: MeshAuthority;
-  readonly tokens: JoinTokenRepository;
-  readonly proxies: ProxyRepository;
-  readonly audit: AuditRepository;
-  readonly publisher: SnapshotPublisher;
+export interface ProxyApiDeps extends BootstrapDeps {
   readonly telemetry: TelemetryRepository;
-  readonly trustDomain: () => Promise<string>;
-  readonly certificateLifetimeMs: () => Promise<number>;
+  /** Every configured service, "namespace/name": what telemetry may name as a destination. */
+  readonly services: () => Promise<ReadonlySet<string>>;
   readonly onError: (error: unknown) => void;
 }
 
@@ -64,6 +53,7 @@ export function createProxyApi(
   tls: { certPem: string; keyPem: string; trustBundlePem: string },
   deps: ProxyApiDeps,
 ): Server {
+  const admission = new TelemetryAdmission();
   const server = createServer(
     {
       cert: tls.certPem,
@@ -72,160 +62,146 @@ export function createProxyApi(
       requestCert: true,
       rejectUnauthorized: false,
       minVersion: 'TLSv1.2',
+      handshakeTimeout: PROXY_API_HEADERS_TIMEOUT_MS,
+      headersTimeout: PROXY_API_HEADERS_TIMEOUT_MS,
+      // Bodies are small; the watch stream's response is not bounded by this, only its request.
+      requestTimeout: 2 * PROXY_API_HEADERS_TIMEOUT_MS,
+      keepAliveTimeout: PROXY_API_IDLE_TIMEOUT_MS,
+      connectionsCheckingInterval: HEADERS_CHECK_INTERVAL_MS,
     },
     (req, res) => {
-      route(req, res, deps).catch((error: unknown) => {
-        deps.onError(error);
-        if (!res.headersSent) reply(res, 500, { error: 'the controller failed to answer' });
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      const call: ProxyCall = {
+        req,
+        action: `proxy.${path.replace(/^\/v1\//, '').slice(0, 64)}`,
+        proxyId: undefined,
+      };
+      route(call, path, res, deps, admission).catch(async (error: unknown) => {
+        const refusal = refusalOf(error);
+        if (refusal === undefined) {
+          deps.onError(error);
+          if (!res.headersSent) reply(res, 500, { error: 'the controller failed to answer' });
+          return;
+        }
+        try {
+          await auditRefusal(deps.audit, call, refusal);
+        } catch (auditError) {
+          deps.onError(auditError);
+        }
+        if (!res.headersSent) reply(res, refusal.status, { error: refusal.message });
       });
     },
   );
   return server;
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, deps: ProxyApiDeps): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
-  if (req.method === 'POST' && path === '/v1/bootstrap') return bootstrap(req, res, deps);
-  const authenticated = await authenticate(req, deps);
-  if ('refusal' in authenticated) return reply(res, 401, { error: authenticated.refusal });
-  const caller = authenticated.proxyId;
+async function route(
+  call: ProxyCall,
+  path: string,
+  res: ServerResponse,
+  deps: ProxyApiDeps,
+  admission: TelemetryAdmission,
+): Promise<void> {
+  const { req } = call;
+  if (req.method === 'POST' && path === '/v1/bootstrap')
+    return reply(res, 200, await bootstrap(call, await readJson(req), deps));
+  const claimed = req.headers[PROXY_ID_HEADER];
+  if (typeof claimed === 'string') call.proxyId = claimed.slice(0, 253);
+  const caller = await authenticate(req, deps);
+  const proxyId = caller.proxyId;
   if (req.method === 'GET' && path === '/v1/watch') {
     const where = endpointQuery.safeParse(
       Object.fromEntries(new URL(req.url ?? '/', 'https://proxy-api').searchParams),
     );
-    if (!where.success) return reply(res, 400, { error: z.prettifyError(where.error) });
+    if (!where.success) throw new ProxyRefusal(400, z.prettifyError(where.error));
     if (where.data.address !== undefined && where.data.port !== undefined) {
-      if (await deps.proxies.moved(caller, where.data.address, where.data.port, new Date()))
+      if (await deps.proxies.moved(proxyId, where.data.address, where.data.port, new Date()))
         deps.publisher.publishSoon();
     }
-    return watch(req, res, caller, deps);
+    return watch(req, res, proxyId, deps);
   }
   if (req.method === 'POST' && path === '/v1/ack') {
     const input = ackInput.safeParse(await readJson(req));
-    if (!input.success) return reply(res, 400, { error: z.prettifyError(input.error) });
+    if (!input.success) throw new ProxyRefusal(400, z.prettifyError(input.error));
     if (input.data.error === undefined) {
-      await deps.proxies.acked(caller, input.data.version, input.data.hash, new Date());
-      deps.publisher.accepted(caller);
+      await deps.proxies.acked(proxyId, input.data.version, input.data.hash, new Date());
+      deps.publisher.accepted(proxyId);
     } else {
-      await deps.proxies.nacked(caller, input.data.version, input.data.error, new Date());
-      deps.publisher.refused(caller, input.data.hash);
+      await deps.proxies.nacked(proxyId, input.data.version, input.data.error, new Date());
+      deps.publisher.refused(proxyId, input.data.hash);
     }
     controllerChannels.snapshotAnswered.publish({
       source: deps.publisher,
-      proxyId: caller,
+      proxyId,
       outcome: input.data.error === undefined ? 'ack' : 'nack',
     });
     return reply(res, 200, { recorded: true });
   }
   if (req.method === 'POST' && path === '/v1/telemetry') {
     const input = trafficBatch.safeParse(await readJson(req));
-    if (!input.success) return reply(res, 400, { error: z.prettifyError(input.error) });
-    if (input.data.proxyId !== caller)
-      return reply(res, 403, {
-        error: `a batch from ${caller} cannot speak for ${input.data.proxyId}`,
-      });
+    if (!input.success) throw new ProxyRefusal(400, z.prettifyError(input.error));
+    if (input.data.proxyId !== proxyId)
+      throw new ProxyRefusal(403, `a batch from ${proxyId} cannot speak for ${input.data.proxyId}`);
+    admission.admit(input.data, caller.workload, await deps.services(), Date.now());
     return reply(res, 200, { merged: await deps.telemetry.ingest(input.data) });
   }
   if (req.method === 'POST' && path === '/v1/heartbeat') {
-    await deps.proxies.heartbeat(caller, new Date());
+    await deps.proxies.heartbeat(proxyId, new Date());
     return reply(res, 200, { recorded: true });
   }
   if (req.method === 'POST' && path === '/v1/renew') {
     const input = renewInput.safeParse(await readJson(req));
-    if (!input.success) return reply(res, 400, { error: z.prettifyError(input.error) });
-    const identity = spiffeIdOf((req.socket as TLSSocket).getPeerX509Certificate() ?? '') ?? '';
+    if (!input.success) throw new ProxyRefusal(400, z.prettifyError(input.error));
+    // A CSR for any other identity is refused by the CA (a PkiError: 400), before it signs.
     const issued = await deps.authority.issue({
       csrPem: input.data.csr,
-      spiffeId: identity,
-      proxyId: caller,
+      spiffeId: caller.identity,
+      proxyId,
       lifetimeMs: await deps.certificateLifetimeMs(),
     });
-    await deps.proxies.setCertificate(caller, issued.serial);
+    await deps.proxies.setCertificate(proxyId, issued.serial);
     return reply(res, 200, {
       certificate: issued.chainPem,
       trustBundle: await deps.authority.trustBundle(),
       notAfter: issued.notAfter,
     });
   }
-  return reply(res, 404, { error: `no ${req.method} ${path} here` });
+  throw new ProxyRefusal(404, `no ${req.method} ${path} here`);
 }
 
-async function bootstrap(
-  req: IncomingMessage,
-  res: ServerResponse,
-  deps: ProxyApiDeps,
-): Promise<void> {
-  const input = bootstrapInput.safeParse(await readJson(req));
-  if (!input.success) return reply(res, 400, { error: z.prettifyError(input.error) });
-  const { token, csr, workload } = input.data;
-  let grant: Awaited<ReturnType<JoinTokenRepository['consume']>>;
-  try {
-    grant = await deps.tokens.consume(hashSecret(token), new Date());
-  } catch (error) {
-    if (!(error instanceof JoinTokenError)) throw error;
-    await deps.audit.record({
-      actor: `proxy ${workload.id}@${req.socket.remoteAddress ?? 'unknown'}`,
-      action: 'proxy.bootstrap',
-      target: `proxy/${workload.id}`,
-      outcome: 'DENIED',
-      detail: { reason: error.refusal },
-    });
-    return reply(res, 401, { error: error.message });
-  }
-  const identity = spiffeId(await deps.trustDomain(), grant.namespace, grant.service);
-  const issued = await deps.authority.issue({
-    csrPem: csr,
-    spiffeId: identity,
-    proxyId: workload.id,
-    lifetimeMs: await deps.certificateLifetimeMs(),
-  });
-  await deps.proxies.register(
-    { ...workload, service: grant.service, namespace: grant.namespace },
-    issued.serial,
-    new Date(),
-  );
-  await deps.audit.record({
-    actor: `proxy ${workload.id}`,
-    action: 'proxy.bootstrap',
-    target: `proxy/${workload.id}`,
-    outcome: 'OK',
-    detail: { identity, serial: issued.serial, token: grant.tokenId },
-  });
-  deps.publisher.publishSoon();
-  return reply(res, 200, {
-    proxyId: workload.id,
-    identity,
-    certificate: issued.chainPem,
-    trustBundle: await deps.authority.trustBundle(),
-    notAfter: issued.notAfter,
-  });
+interface Caller {
+  readonly proxyId: string;
+  /** Its SPIFFE ID, and the "namespace/service" in it. */
+  readonly identity: string;
+  readonly workload: string;
 }
 
-/** The proxy id the caller may act as, or why it may not. */
-async function authenticate(
-  req: IncomingMessage,
-  deps: ProxyApiDeps,
-): Promise<{ proxyId: string } | { refusal: string }> {
+/** The registered proxy the caller may act as: one of the identity in its certificate. */
+async function authenticate(req: IncomingMessage, deps: ProxyApiDeps): Promise<Caller> {
   const socket = req.socket as TLSSocket;
   if (!socket.authorized) {
-    return {
-      refusal: `a client certificate from the mesh CA is required (${String(socket.authorizationError ?? 'none sent')})`,
-    };
+    throw new ProxyRefusal(
+      401,
+      `a client certificate from the mesh CA is required (${String(socket.authorizationError ?? 'none sent')})`,
+    );
   }
   const identity = spiffeIdOf(socket.getPeerX509Certificate() ?? '');
   const parsed = identity === undefined ? undefined : parseSpiffeId(identity);
   const proxyId = req.headers[PROXY_ID_HEADER];
-  if (parsed === undefined || typeof proxyId !== 'string')
-    return { refusal: `send ${PROXY_ID_HEADER} with a workload certificate` };
+  if (identity === undefined || parsed === undefined || typeof proxyId !== 'string')
+    throw new ProxyRefusal(401, `send ${PROXY_ID_HEADER} with a workload certificate`);
   const proxy = await deps.proxies.get(proxyId);
   if (
     proxy === undefined ||
     proxy.service !== parsed.service ||
     proxy.namespace !== parsed.namespace
   ) {
-    return { refusal: `${identity} may not act for proxy ${proxyId}` };
+    throw new ProxyRefusal(
+      401,
+      `${identity} may not act for proxy ${proxyId}${proxy === undefined ? ' (not registered: bootstrap again)' : ''}`,
+    );
   }
-  return { proxyId };
+  return { proxyId, identity, workload: `${parsed.namespace}/${parsed.service}` };
 }
 
 function watch(
@@ -240,12 +216,18 @@ function watch(
     connection: 'keep-alive',
   });
   res.flushHeaders();
+  const keepalive = setInterval(() => res.write(': keepalive\n\n'), STREAM_KEEPALIVE_MS);
   const watcher = {
     send: (snapshot: unknown) => {
       res.write(`event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`);
     },
+    // The proxy was removed: its stream ends (the connection may stay open, so nothing may be
+    // written after), and reconnecting is refused until it bootstraps again.
+    close: () => {
+      clearInterval(keepalive);
+      res.end();
+    },
   };
-  const keepalive = setInterval(() => res.write(': keepalive\n\n'), STREAM_KEEPALIVE_MS);
   deps.publisher.attach(proxyId, watcher);
   void deps.proxies.heartbeat(proxyId, new Date());
   req.socket.once('close', () => {

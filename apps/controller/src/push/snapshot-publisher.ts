@@ -31,6 +31,8 @@ interface Retry {
 
 export interface Watcher {
   send(snapshot: ProxySnapshot): void;
+  /** Ends the stream: the proxy is no longer registered. */
+  close(): void;
 }
 
 export class SnapshotPublisher {
@@ -132,6 +134,16 @@ export class SnapshotPublisher {
 
   detach(proxyId: string, watcher: Watcher): void {
     if (this.watchers.get(proxyId) === watcher) this.watchers.delete(proxyId);
+  }
+
+  /** The proxy left the registry: its stream is closed and nothing more is sent or re-offered. */
+  forget(proxyId: string): void {
+    const watcher = this.watchers.get(proxyId);
+    this.watchers.delete(proxyId);
+    this.lastSent.delete(proxyId);
+    clearTimeout(this.retries.get(proxyId)?.timer);
+    this.retries.delete(proxyId);
+    watcher?.close();
   }
 
   connected(proxyId: string): boolean {

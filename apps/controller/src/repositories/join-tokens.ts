@@ -38,19 +38,28 @@ export class JoinTokenRepository {
     return id;
   }
 
+  /**
+   * What the token grants, or JoinTokenError saying why not, without taking a use: a request is
+   * checked before it spends one.
+   */
+  async check(tokenHash: string, now: Date): Promise<JoinTokenGrant> {
+    const token = await this.db.joinToken.findUnique({ where: { tokenHash } });
+    refuseUnusable(token, now);
+    if (token.maxUses !== null && token.uses >= token.maxUses) throw new JoinTokenError('used-up');
+    return grantOf(token);
+  }
+
   /** Takes one use of the token, or throws JoinTokenError saying why not. */
   async consume(tokenHash: string, now: Date): Promise<JoinTokenGrant> {
     return this.db.$transaction(async (tx) => {
       const token = await tx.joinToken.findUnique({ where: { tokenHash } });
-      if (token === null) throw new JoinTokenError('unknown');
-      if (token.revokedAt !== null) throw new JoinTokenError('revoked');
-      if (token.expiresAt <= now) throw new JoinTokenError('expired');
+      refuseUnusable(token, now);
       const { count } = await tx.joinToken.updateMany({
         where: { id: token.id, ...(token.maxUses === null ? {} : { uses: { lt: token.maxUses } }) },
         data: { uses: { increment: 1 } },
       });
       if (count === 0) throw new JoinTokenError('used-up');
-      return { tokenId: token.id, service: token.service, namespace: token.namespace };
+      return grantOf(token);
     });
   }
 
@@ -79,4 +88,16 @@ export class JoinTokenRepository {
       },
     });
   }
+}
+
+type JoinTokenRow = NonNullable<Awaited<ReturnType<Db['joinToken']['findUnique']>>>;
+
+function refuseUnusable(token: JoinTokenRow | null, now: Date): asserts token is JoinTokenRow {
+  if (token === null) throw new JoinTokenError('unknown');
+  if (token.revokedAt !== null) throw new JoinTokenError('revoked');
+  if (token.expiresAt <= now) throw new JoinTokenError('expired');
+}
+
+function grantOf(token: JoinTokenRow): JoinTokenGrant {
+  return { tokenId: token.id, service: token.service, namespace: token.namespace };
 }

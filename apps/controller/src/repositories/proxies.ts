@@ -19,7 +19,16 @@ export interface ProxyRecord extends WorkloadEndpoint {
 export class ProxyRepository {
   constructor(private readonly db: Db) {}
 
-  async register(workload: WorkloadEndpoint, certificateSerial: string, now: Date): Promise<void> {
+  /**
+   * Registers the workload, or re-registers it for the same identity (a proxy that lost its
+   * state). An id held by another namespace/service is left as it is: returns the identity that
+   * holds it ("namespace/service"), or undefined once registered.
+   */
+  async register(
+    workload: WorkloadEndpoint,
+    certificateSerial: string,
+    now: Date,
+  ): Promise<string | undefined> {
     const data = {
       service: workload.service,
       namespace: workload.namespace,
@@ -30,11 +39,55 @@ export class ProxyRepository {
       lastHeartbeatAt: now,
       certificateSerial,
     };
-    await this.db.proxy.upsert({
-      where: { id: workload.id },
-      create: { id: workload.id, ...data },
-      update: data,
+    return this.db.$transaction(async (tx) => {
+      const held = await tx.proxy.findUnique({
+        where: { id: workload.id },
+        select: { namespace: true, service: true },
+      });
+      if (held === null) {
+        await tx.proxy.create({ data: { id: workload.id, ...data } });
+        return undefined;
+      }
+      if (held.namespace !== workload.namespace || held.service !== workload.service)
+        return `${held.namespace}/${held.service}`;
+      await tx.proxy.update({ where: { id: workload.id }, data });
+      return undefined;
     });
+  }
+
+  /** The identity ("namespace/service") registered under this id, if any. */
+  async holderOf(id: string): Promise<string | undefined> {
+    const row = await this.db.proxy.findUnique({
+      where: { id },
+      select: { namespace: true, service: true },
+    });
+    return row === null ? undefined : `${row.namespace}/${row.service}`;
+  }
+
+  /** Takes the proxy out of the registry; returns whether it was there. */
+  async remove(id: string): Promise<boolean> {
+    const { count } = await this.db.proxy.deleteMany({ where: { id } });
+    return count === 1;
+  }
+
+  /**
+   * Proxies last heard from before `before` (registered and never connected, or away since),
+   * with when that was: candidates for removal.
+   */
+  async silentSince(before: Date): Promise<{ id: string; lastHeartbeatAt: Date }[]> {
+    return this.db.proxy.findMany({
+      where: { lastHeartbeatAt: { lt: before } },
+      select: { id: true, lastHeartbeatAt: true },
+      orderBy: { id: 'asc' },
+    });
+  }
+
+  /** Removes the proxy only if it is still silent since `before`: it may have come back. */
+  async removeIfSilent(id: string, before: Date): Promise<boolean> {
+    const { count } = await this.db.proxy.deleteMany({
+      where: { id, lastHeartbeatAt: { lt: before } },
+    });
+    return count === 1;
   }
 
   /** A proxy that restarted may listen elsewhere; it says where when it reconnects. Returns whether it moved. */

@@ -32,6 +32,21 @@ const DEFAULT_ROTATE_AFTER = 2 / 3;
 const MIN_RENEWAL_DELAY_MS = 10_000;
 /** An hour of 10-second batches: older ones are dropped while the controller is away. */
 const MAX_UNSENT_BATCHES = 360;
+/**
+ * Answers that refuse a batch for what it holds: sending it again cannot help, and kept at the
+ * head of the queue it would hold back every later batch.
+ */
+const BATCH_REFUSED = new Set([400, 403, 413, 422]);
+
+/** The controller answered, with something other than 200. */
+class ControllerRefusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export class ControllerWatch {
   private readonly stopped = new AbortController();
@@ -192,7 +207,10 @@ export class ControllerWatch {
     });
     const answer = (await response.body.json()) as { error?: string };
     if (response.statusCode !== 200)
-      throw new Error(`${path}: HTTP ${response.statusCode} ${answer.error ?? ''}`);
+      throw new ControllerRefusal(
+        response.statusCode,
+        `${path}: HTTP ${response.statusCode} ${answer.error ?? ''}`,
+      );
     return answer;
   }
 
@@ -208,8 +226,10 @@ export class ControllerWatch {
       try {
         await this.post('/v1/telemetry', this.unsent[0]);
         this.unsent.shift();
-      } catch {
-        return;
+      } catch (error) {
+        if (!(error instanceof ControllerRefusal && BATCH_REFUSED.has(error.status))) return;
+        this.log.warn({ err: error }, 'telemetry batch refused by the controller; dropped');
+        this.unsent.shift();
       }
     }
   }

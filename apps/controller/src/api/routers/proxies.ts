@@ -1,7 +1,24 @@
-// The proxy fleet: each workload's address, what it applied, its sync state and certificate.
+// The proxy fleet: each workload's address, what it applied, its sync state and certificate;
+// and removing a proxy that is gone for good.
 
-import { createRouter, viewerProcedure } from '../trpc.ts';
+import { z } from 'zod';
+import { NotFoundError } from '../../errors.ts';
+import { removeProxy } from '../../push/proxy-removal.ts';
+import { text } from '../text-input.ts';
+import { createRouter, operatorProcedure, viewerProcedure } from '../trpc.ts';
 
 export const proxiesRouter = createRouter({
   list: viewerProcedure.query(({ ctx }) => ctx.services.proxies.list()),
+
+  /**
+   * An operator's call, as deleting a WorkloadEntry is in Istio: the proxy leaves the registry
+   * and everyone's endpoints, and its calls are refused until it bootstraps again.
+   */
+  remove: operatorProcedure
+    .input(z.strictObject({ id: text().min(1).max(253) }))
+    .mutation(async ({ ctx, input }) => {
+      if (!(await removeProxy(ctx.services, input.id, ctx.principal.username)))
+        throw new NotFoundError(`proxy ${input.id}`);
+      return { removed: input.id };
+    }),
 });

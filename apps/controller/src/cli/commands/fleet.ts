@@ -67,6 +67,20 @@ export function registerFleetCommands(program: Command): void {
       }),
     );
 
+  program
+    .command('proxy')
+    .description('one proxy of the fleet')
+    .command('remove <id>')
+    .description(
+      'remove a proxy that is gone for good: it leaves every endpoint list and must bootstrap again to return',
+    )
+    .action(
+      remote(async (client, id: string) => {
+        await client.proxies.remove.mutate({ id });
+        print(`removed proxy ${id}`);
+      }),
+    );
+
   const ca = program.command('ca').description('the mesh certificate authority');
   ca.command('rotate-root')
     .description(

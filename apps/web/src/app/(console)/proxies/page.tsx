@@ -1,21 +1,32 @@
 'use client';
-// The proxy fleet: where each workload runs, what configuration it applied, its certificate.
+// The proxy fleet: where each workload runs, what configuration it applied, its certificate;
+// operators remove the proxies that are gone.
 
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { ConfirmButton } from '~/components/confirm-button';
 import { formatAgo, formatDuration } from '~/components/format/numbers';
 import { PageHeader } from '~/components/page-header';
 import { QueryView } from '~/components/query-view';
+import { Can } from '~/components/shell/session';
 import { LIVE_REFRESH_MS } from '~/trpc/query-client';
 import { useTRPC } from '~/trpc/react';
 
 const SYNC_STATES = ['SYNCED', 'STALE', 'NACKED', 'DISCONNECTED'] as const;
+/** Silent this long, a proxy has left the others' endpoints (the controller's PROXY_EXPIRY_MS). */
+const GONE_AFTER_MS = 30_000;
 
 export default function ProxiesPage() {
   const trpc = useTRPC();
   const live = { refetchInterval: LIVE_REFRESH_MS };
   const proxies = useQuery(trpc.proxies.list.queryOptions(undefined, live));
   const inventory = useQuery(trpc.certificates.inventory.queryOptions(undefined, live));
+  const queryClient = useQueryClient();
+  const remove = useMutation(
+    trpc.proxies.remove.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.proxies.pathKey() }),
+    }),
+  );
   const [state, setState] = useState('');
   const expiryOf = new Map(
     (inventory.data?.workloads ?? []).map((c) => [c.serial, c.secondsToExpiry]),
@@ -43,6 +54,7 @@ export default function ProxiesPage() {
           </select>
         }
       />
+      {remove.error === null ? null : <div className="form-error">{remove.error.message}</div>}
       <QueryView
         query={proxies}
         what="the fleet"
@@ -62,6 +74,7 @@ export default function ProxiesPage() {
                   <th>Sync</th>
                   <th>Certificate</th>
                   <th>Heartbeat</th>
+                  <th />
                 </tr>
               </thead>
               <tbody>
@@ -96,6 +109,20 @@ export default function ProxiesPage() {
                           : `expires in ${formatDuration(expiry * 1_000)}`}
                       </td>
                       <td>{formatAgo(p.lastHeartbeatAt)}</td>
+                      <td>
+                        {p.syncState === 'DISCONNECTED' ||
+                        Date.now() - new Date(p.lastHeartbeatAt).getTime() > GONE_AFTER_MS ? (
+                          <Can atLeast="OPERATOR">
+                            <ConfirmButton
+                              label="Remove"
+                              danger
+                              question={`Remove proxy ${p.id}? It leaves the registry and every endpoint list, and must bootstrap again with a join token to return.`}
+                              confirmLabel="Remove proxy"
+                              onConfirm={() => remove.mutate({ id: p.id })}
+                            />
+                          </Can>
+                        ) : null}
+                      </td>
                     </tr>
                   );
                 })}

@@ -1,0 +1,95 @@
+// Bootstrap: a join token and a CSR become a certificate for the token's service, and the
+// workload joins the registry. Everything is checked before the token's use is taken, and an id
+// held by another identity is never taken over.
+
+import { spiffeId } from '@weft/mesh-config';
+import { checkCsr } from '@weft/pki';
+import { z } from 'zod';
+import { text } from '../api/text-input.ts';
+import { hashSecret } from '../auth/secrets.ts';
+import type { MeshAuthority } from '../ca/mesh-authority.ts';
+import type { AuditRepository } from '../repositories/audit.ts';
+import type { JoinTokenRepository } from '../repositories/join-tokens.ts';
+import type { ProxyRepository } from '../repositories/proxies.ts';
+import { type ProxyCall, ProxyRefusal } from './proxy-refusal.ts';
+import type { SnapshotPublisher } from './snapshot-publisher.ts';
+
+/** Everything here is stored: text the database keeps as sent (no NUL, no lone surrogate). */
+const workloadInput = z.strictObject({
+  id: text().min(1).max(253),
+  version: text().min(1).max(63).optional(),
+  labels: z.record(text(), text()).optional(),
+  address: text().min(1).max(253),
+  port: z.number().int().min(1).max(65_535),
+});
+const bootstrapInput = z.strictObject({
+  token: z.string().min(1).max(512),
+  csr: z.string().min(1).max(16_384),
+  workload: workloadInput,
+});
+
+export interface BootstrapDeps {
+  readonly authority: MeshAuthority;
+  readonly tokens: JoinTokenRepository;
+  readonly proxies: ProxyRepository;
+  readonly audit: AuditRepository;
+  readonly publisher: SnapshotPublisher;
+  readonly trustDomain: () => Promise<string>;
+  readonly certificateLifetimeMs: () => Promise<number>;
+}
+
+export async function bootstrap(
+  call: ProxyCall,
+  body: unknown,
+  deps: BootstrapDeps,
+): Promise<Record<string, unknown>> {
+  const input = bootstrapInput.safeParse(body);
+  if (!input.success) throw new ProxyRefusal(400, z.prettifyError(input.error));
+  const { token, csr, workload } = input.data;
+  call.proxyId = workload.id;
+  const tokenHash = hashSecret(token);
+  const now = new Date();
+
+  const granted = await deps.tokens.check(tokenHash, now);
+  const identity = spiffeId(await deps.trustDomain(), granted.namespace, granted.service);
+  checkCsr(csr, identity);
+  const refuseHeld = (holder: string) =>
+    new ProxyRefusal(
+      409,
+      `proxy ${workload.id} is registered for ${holder}; a join token for ${granted.namespace}/${granted.service} cannot take it over (choose another id, or have an operator remove it: weft proxy remove ${workload.id})`,
+    );
+  const holder = await deps.proxies.holderOf(workload.id);
+  if (holder !== undefined && holder !== `${granted.namespace}/${granted.service}`)
+    throw refuseHeld(holder);
+
+  // Only now is a use taken: every refusal above left the token as it was.
+  const grant = await deps.tokens.consume(tokenHash, now);
+  const issued = await deps.authority.issue({
+    csrPem: csr,
+    spiffeId: identity,
+    proxyId: workload.id,
+    lifetimeMs: await deps.certificateLifetimeMs(),
+  });
+  const heldMeanwhile = await deps.proxies.register(
+    { ...workload, service: grant.service, namespace: grant.namespace },
+    issued.serial,
+    now,
+  );
+  // Another identity registered the id between the check and here: the certificate goes unused.
+  if (heldMeanwhile !== undefined) throw refuseHeld(heldMeanwhile);
+  await deps.audit.record({
+    actor: `proxy ${workload.id} (${identity})`,
+    action: 'proxy.bootstrap',
+    target: `proxy/${workload.id}`,
+    outcome: 'OK',
+    detail: { identity, serial: issued.serial, token: grant.tokenId },
+  });
+  deps.publisher.publishSoon();
+  return {
+    proxyId: workload.id,
+    identity,
+    certificate: issued.chainPem,
+    trustBundle: await deps.authority.trustBundle(),
+    notAfter: issued.notAfter,
+  };
+}

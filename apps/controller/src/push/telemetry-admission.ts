@@ -1,0 +1,127 @@
+// Which telemetry batches the controller believes: only a proxy's own observations (its own
+// service calling a configured one), counts that add up, windows that are not in the future, and
+// no more requests than a proxy can carry, per batch and over time.
+
+import { LatencySketch, type TrafficBatch } from '@weft/telemetry';
+import { text } from '../api/text-input.ts';
+import { ProxyRefusal } from './proxy-refusal.ts';
+
+/** Series in one batch: a proxy has one per route, version and status class it saw. */
+export const MAX_SERIES_PER_BATCH = 10_000;
+/**
+ * Requests one proxy may report per second, on average: ten times what a Node proxy carries on
+ * the machines measured (docs/reliability.md), so no real proxy meets it.
+ */
+export const MAX_REQUESTS_PER_PROXY_SECOND = 50_000;
+/** Requests in one batch: the longest upload interval a proxy allows (10 min) at that rate. */
+export const MAX_REQUESTS_PER_BATCH = MAX_REQUESTS_PER_PROXY_SECOND * 600;
+/** A window longer than the longest upload interval, with room for a slow upload. */
+export const MAX_WINDOW_MS = 15 * 60_000;
+/** How far a window may end after the controller's clock. */
+export const MAX_CLOCK_SKEW_MS = 60_000;
+/** Route names and status classes are short; anything longer is not from a proxy. */
+const MAX_LABEL_LENGTH = 512;
+/** Labels are stored as sent. */
+const storable = text();
+
+interface Budget {
+  requests: number;
+  at: number;
+}
+
+export class TelemetryAdmission {
+  /**
+   * Per proxy, requests it may still report: a bucket holding up to MAX_REQUESTS_PER_BATCH,
+   * refilled at MAX_REQUESTS_PER_PROXY_SECOND by the controller's clock (never by the windows a
+   * batch claims, which the proxy chooses). In memory: a restart only starts every bucket full.
+   */
+  private readonly budgets = new Map<string, Budget>();
+
+  /**
+   * Throws a ProxyRefusal naming the first thing wrong with the batch; else takes its requests
+   * from the proxy's budget.
+   * @param workload the caller's own "namespace/service", from its certificate
+   * @param services every configured "namespace/service"
+   */
+  admit(batch: TrafficBatch, workload: string, services: ReadonlySet<string>, now: number): void {
+    if (batch.series.length > MAX_SERIES_PER_BATCH)
+      throw new ProxyRefusal(
+        422,
+        `a batch holds at most ${MAX_SERIES_PER_BATCH} series, this one ${batch.series.length}`,
+      );
+    const window = batch.windowEnd - batch.windowStart;
+    if (window < 0 || window > MAX_WINDOW_MS)
+      throw new ProxyRefusal(
+        422,
+        `windowEnd - windowStart must be between 0 and ${MAX_WINDOW_MS} ms, not ${window}`,
+      );
+    if (batch.windowEnd > now + MAX_CLOCK_SKEW_MS)
+      throw new ProxyRefusal(
+        422,
+        `the window ends ${batch.windowEnd - now} ms after the controller's clock (at most ${MAX_CLOCK_SKEW_MS})`,
+      );
+    let requests = 0;
+    batch.series.forEach((series, index) => {
+      const where = `series[${index}]`;
+      // Outbound records only: the proxy reports what its own service called.
+      if (series.source !== workload)
+        throw new ProxyRefusal(
+          403,
+          `${where}.source is ${series.source}; a proxy of ${workload} reports only its own calls`,
+        );
+      if (!services.has(series.destination))
+        throw new ProxyRefusal(
+          422,
+          `${where}.destination ${series.destination} is not a configured service`,
+        );
+      for (const label of ['destinationVersion', 'route', 'statusClass'] as const) {
+        if (series[label].length > MAX_LABEL_LENGTH)
+          throw new ProxyRefusal(422, `${where}.${label} is longer than ${MAX_LABEL_LENGTH}`);
+        if (!storable.safeParse(series[label]).success)
+          throw new ProxyRefusal(422, `${where}.${label} holds a NUL or a lone surrogate`);
+      }
+      if (series.errors > series.requests)
+        throw new ProxyRefusal(
+          422,
+          `${where}.errors (${series.errors}) is more than its requests (${series.requests})`,
+        );
+      const recorded = latencyCount(series.latency);
+      if (recorded !== series.requests)
+        throw new ProxyRefusal(
+          422,
+          `${where}.latency holds ${recorded ?? 'no readable sketch'} measurements for ${series.requests} requests`,
+        );
+      requests += series.requests;
+    });
+    if (requests > MAX_REQUESTS_PER_BATCH)
+      throw new ProxyRefusal(
+        422,
+        `a batch reports at most ${MAX_REQUESTS_PER_BATCH} requests, this one ${requests}`,
+      );
+    this.spend(batch.proxyId, requests, now);
+  }
+
+  private spend(proxyId: string, requests: number, now: number): void {
+    const budget = this.budgets.get(proxyId) ?? { requests: MAX_REQUESTS_PER_BATCH, at: now };
+    const refilled = Math.min(
+      MAX_REQUESTS_PER_BATCH,
+      budget.requests + ((now - budget.at) / 1_000) * MAX_REQUESTS_PER_PROXY_SECOND,
+    );
+    if (requests > refilled)
+      throw new ProxyRefusal(
+        429,
+        `${proxyId} reported more than ${MAX_REQUESTS_PER_PROXY_SECOND} requests a second; send this batch later`,
+      );
+    this.budgets.set(proxyId, { requests: refilled - requests, at: now });
+  }
+}
+
+/** How many measurements a serialized sketch holds, or undefined when it is not one. */
+function latencyCount(base64: string): number | undefined {
+  try {
+    const count = LatencySketch.fromBytes(Buffer.from(base64, 'base64')).count;
+    return Number.isFinite(count) ? count : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,4 +1,4 @@
-// Signing in and out, and what a wrong password gets.
+// Signing in and out, what a wrong password gets, and where ?next= may lead after sign-in.
 
 import { expect, screenshot, signIn, test } from './fixtures.ts';
 
@@ -29,4 +29,16 @@ test('signing out ends the session', async ({ page }) => {
   await expect(page).toHaveURL(/\/login/);
   await page.goto('/');
   await expect(page).toHaveURL(/\/login/);
+});
+
+test('after signing in, ?next= leads only to a path on the console', async ({ page, baseURL }) => {
+  for (const next of ['//evil.example/x', '/\\evil.example/x', '/\t/evil.example/x']) {
+    await page.context().clearCookies();
+    await page.goto(`/login?next=${encodeURIComponent(next)}`);
+    await page.getByLabel('Username').fill('olive');
+    await page.getByLabel('Password').fill('operator password 1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByTestId('signed-in-user')).toHaveText('olive');
+    expect([next, page.url()]).toEqual([next, `${baseURL}/`]);
+  }
 });

@@ -1,5 +1,7 @@
-// Signing in and out, what a wrong password gets, and where ?next= may lead after sign-in.
+// Signing in and out, what a wrong password gets, where ?next= may lead after sign-in, and who
+// can lock whom out.
 
+import { request } from 'node:http';
 import { expect, screenshot, signIn, test } from './fixtures.ts';
 
 test('a wrong password is refused with a clear message', async ({ page }) => {
@@ -42,3 +44,44 @@ test('after signing in, ?next= leads only to a path on the console', async ({ pa
     expect([next, page.url()]).toEqual([next, `${baseURL}/`]);
   }
 });
+
+test('wrong passwords sent from elsewhere do not lock the user out of their own browser', async ({
+  page,
+  baseURL,
+}) => {
+  // Another machine, as the console sees it: a second loopback address.
+  const elsewhere = [];
+  for (let i = 0; i < 6; i++)
+    elsewhere.push(await signInFrom(`${baseURL}`, '127.0.0.2', 'victor', `guess ${i}`));
+  expect(elsewhere).toEqual([401, 401, 401, 401, 401, 429]);
+  await signIn(page, 'viewer');
+});
+
+/** POST auth.login to the console from a chosen local address; resolves with the status. */
+function signInFrom(
+  consoleUrl: string,
+  localAddress: string,
+  username: string,
+  password: string,
+): Promise<number> {
+  const url = new URL('/trpc/auth.login', consoleUrl);
+  const body = JSON.stringify({ json: { username, password } });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.once('error', reject);
+    req.end(body);
+  });
+}

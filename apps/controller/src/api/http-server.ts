@@ -1,12 +1,13 @@
 // Serves the operator API over HTTP: tRPC under /trpc/, a liveness answer at /healthz and the
 // controller's own Prometheus metrics at /metrics (both without credentials: neither says
 // anything secret). The caller is found from the session cookie or an `Authorization: Bearer`
-// API token.
+// API token; their address from the socket, or from the console when it proves the shared secret.
 
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { hashSecret } from '../auth/secrets.ts';
 import type { Principal } from '../repositories/users.ts';
+import { clientAddressOf } from './client-address.ts';
 import { appRouter } from './root.ts';
 import { SESSION_COOKIE } from './routers/auth.ts';
 import { type Context, CSRF_HEADER, type Services } from './trpc.ts';
@@ -18,6 +19,8 @@ export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 export function createOperatorApi(
   services: Services,
   log: (error: unknown, path: string | undefined) => void,
+  /** WEFT_CONSOLE_SECRET: with it, the console may tell the browser's address. */
+  consoleSecret?: string,
 ): Server {
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -30,7 +33,7 @@ export function createOperatorApi(
         principal: await principalOf(services, req, sessionSecret),
         csrfHeader: req.headers[CSRF_HEADER] !== undefined,
         sessionSecret,
-        clientAddress: req.socket.remoteAddress ?? 'unknown',
+        clientAddress: clientAddressOf(req, consoleSecret),
         setCookie: (value) => res.appendHeader('set-cookie', value),
       };
     },

@@ -27,11 +27,11 @@ const loginInput = z.strictObject({
 
 export const authRouter = createRouter({
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
-    const key = `${input.username} ${ctx.clientAddress}`;
-    if (!throttle.begin(key)) {
+    const attempt = throttle.begin(input.username, ctx.clientAddress);
+    if (attempt === undefined) {
       throw new TRPCError({
         code: 'TOO_MANY_REQUESTS',
-        message: 'too many failed sign-ins; wait a minute',
+        message: 'too many failed sign-ins; wait a minute or more before trying again',
       });
     }
     let found: Awaited<ReturnType<typeof ctx.services.users.credentials>>;
@@ -43,7 +43,7 @@ export const authRouter = createRouter({
         (await verifyPassword(input.password, found?.passwordHash ?? (await decoyHash()))) &&
         found !== undefined;
     } finally {
-      throttle.settle(key, valid);
+      attempt.settle(valid);
     }
     if (!valid || found === undefined) {
       await ctx.services.audit.record({

@@ -1,8 +1,8 @@
-// Signing in and out, what a wrong password gets, where ?next= may lead after sign-in, and who
-// can lock whom out.
+// Signing in and out, what a wrong password gets, and the sign-in boundary: where ?next= may
+// lead, who can lock whom out, and the per-session anti-CSRF token.
 
 import { request } from 'node:http';
-import { expect, screenshot, signIn, test } from './fixtures.ts';
+import { csrfToken, expect, screenshot, signIn, test } from './fixtures.ts';
 
 test('a wrong password is refused with a clear message', async ({ page }) => {
   await page.goto('/login');
@@ -55,6 +55,29 @@ test('wrong passwords sent from elsewhere do not lock the user out of their own 
     elsewhere.push(await signInFrom(`${baseURL}`, '127.0.0.2', 'victor', `guess ${i}`));
   expect(elsewhere).toEqual([401, 401, 401, 401, 401, 429]);
   await signIn(page, 'viewer');
+});
+
+test('a mutation through the console needs its own session’s anti-CSRF token', async ({
+  page,
+  browser,
+}) => {
+  const other = await browser.newPage();
+  await signIn(other, 'viewer');
+  const othersToken = await csrfToken(other);
+  await other.close();
+  await signIn(page, 'operator');
+  const token = await csrfToken(page);
+  // A bad input: past the session and CSRF checks the answer is 400, and nothing changes.
+  const call = async (csrf: string) =>
+    (
+      await page.request.post('/trpc/routes.setCanaryWeights', {
+        headers: { 'content-type': 'application/json', 'x-weft-csrf': csrf },
+        data: { json: { probe: true } },
+      })
+    ).status();
+  for (const wrong of ['', '1', othersToken, `${token}x`, token.slice(1)])
+    expect([wrong, await call(wrong)]).toEqual([wrong, 403]);
+  expect(await call(token)).toBe(400);
 });
 
 /** POST auth.login to the console from a chosen local address; resolves with the status. */

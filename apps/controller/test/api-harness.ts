@@ -122,7 +122,7 @@ export async function startTestController(): Promise<TestController> {
     const proxy = appRouter.createCaller({
       services: controller.services,
       principal,
-      csrfHeader: false,
+      csrfToken: undefined,
       sessionSecret: undefined,
       clientAddress: '192.0.2.1',
       setCookie: () => undefined,

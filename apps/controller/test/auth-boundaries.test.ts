@@ -1,7 +1,7 @@
 // Who may call what, over real HTTP, for every procedure of the appRouter: 401 without
-// credentials, 403 below the role each needs (refused mutations audited), the anti-CSRF header
-// on cookie sessions, sign-in throttling (bursts, rotated addresses, addresses forwarded by the
-// console with and without its secret).
+// credentials, 403 below the role each needs (refused mutations audited), the per-session
+// anti-CSRF token on cookie sessions, sign-in throttling (bursts, rotated addresses, addresses
+// forwarded by the console with and without its secret).
 
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,24 +137,18 @@ describe('operator API boundaries', () => {
   });
 
   it('demands the anti-CSRF header on every mutation made with a session cookie', async () => {
-    const login = await fetch(`${t.controller.apiUrl}/trpc/auth.login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ json: { username: 'root', password: ADMIN_PASSWORD } }),
-    });
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    expect(cookie).toMatch(/^weft_session=weft_session_/);
+    const { cookie, csrf } = await sessionOf(t.controller.apiUrl, 'root', ADMIN_PASSWORD);
     for (const p of mutations) {
       const without = await call(p, { cookie });
       expect([p.path, without.status]).toEqual([p.path, 403]);
       expect(without.message).toContain('x-weft-csrf');
-      const withHeader = await call(p, { cookie, 'x-weft-csrf': '1' });
+      const withHeader = await call(p, { cookie, 'x-weft-csrf': csrf });
       expect([401, 403], `${p.path}: ${withHeader.body}`).not.toContain(withHeader.status);
       // A GET (an <img>, a link) never runs a mutation.
       const viaGet = await fetch(
         `${t.controller.apiUrl}/trpc/${p.path}?input=${encodeURIComponent(PROBE)}`,
         {
-          headers: { cookie, 'x-weft-csrf': '1' },
+          headers: { cookie, 'x-weft-csrf': csrf },
         },
       );
       expect([p.path, viaGet.status]).toEqual([p.path, 405]);
@@ -173,6 +167,29 @@ describe('operator API boundaries', () => {
       },
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it("refuses a session mutation whose x-weft-csrf is empty, made up or another session's token, and audits it", async () => {
+    const mine = await sessionOf(t.controller.apiUrl, 'root', ADMIN_PASSWORD);
+    const theirs = await sessionOf(t.controller.apiUrl, 'root', ADMIN_PASSWORD);
+    const before = (await deniedAudits()).length;
+    const wrongTokens = ['', '1', 'null', theirs.csrf, `${mine.csrf}x`, mine.csrf.slice(1)];
+    for (const p of mutations) {
+      for (const csrf of wrongTokens) {
+        const answer = await call(p, { cookie: mine.cookie, 'x-weft-csrf': csrf });
+        expect([p.path, csrf, answer.status]).toEqual([p.path, csrf, 403]);
+      }
+    }
+    expect((await deniedAudits()).length - before).toBe(mutations.length * wrongTokens.length);
+    expect(mine.csrf).not.toBe(theirs.csrf);
+    // Signing out clears the readable token with the session.
+    const logout = await fetch(`${t.controller.apiUrl}/trpc/auth.logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: mine.cookie },
+    });
+    expect(logout.headers.getSetCookie()).toContain(
+      'weft_csrf=; SameSite=Strict; Path=/; Max-Age=0',
+    );
   });
 
   it('locks a username out per address after five failures, even for the right password', async () => {
@@ -256,6 +273,20 @@ describe('operator API boundaries', () => {
     expect((await from('127.0.1.50', 'wanda password 1')).status).toBe(200);
   });
 });
+
+/** Signs in for a session: the cookie to send back, and the anti-CSRF token set beside it. */
+async function sessionOf(apiUrl: string, username: string, password: string) {
+  const login = await fetch(`${apiUrl}/trpc/auth.login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ json: { username, password } }),
+  });
+  const cookies = login.headers.getSetCookie().map((c) => c.split(';')[0] ?? '');
+  const cookie = cookies.find((c) => c.startsWith('weft_session=')) ?? '';
+  expect(cookie).toMatch(/^weft_session=weft_session_/);
+  const csrf = cookies.find((c) => c.startsWith('weft_csrf='))?.slice('weft_csrf='.length);
+  return { cookie, csrf: csrf ?? 'no weft_csrf cookie' };
+}
 
 /** POST auth.login, optionally from another loopback address (the throttle keys on it) and with
  * extra headers (what the console adds). */

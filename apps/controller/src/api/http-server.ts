@@ -5,12 +5,13 @@
 
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { CSRF_HEADER } from '../auth/csrf.ts';
 import { hashSecret } from '../auth/secrets.ts';
 import type { Principal } from '../repositories/users.ts';
 import { clientAddressOf } from './client-address.ts';
 import { appRouter } from './root.ts';
 import { SESSION_COOKIE } from './routers/auth.ts';
-import { type Context, CSRF_HEADER, type Services } from './trpc.ts';
+import type { Context, Services } from './trpc.ts';
 
 export const TRPC_BASE_PATH = '/trpc/';
 /** Requests larger than this are refused before they are parsed. */
@@ -31,7 +32,7 @@ export function createOperatorApi(
       return {
         services,
         principal: await principalOf(services, req, sessionSecret),
-        csrfHeader: req.headers[CSRF_HEADER] !== undefined,
+        csrfToken: single(req.headers[CSRF_HEADER]),
         sessionSecret,
         clientAddress: clientAddressOf(req, consoleSecret),
         setCookie: (value) => res.appendHeader('set-cookie', value),
@@ -85,4 +86,9 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
     if (key === name) return value.join('=');
   }
   return undefined;
+}
+
+/** A header sent once; sent twice (an array) it counts as absent. */
+function single(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

@@ -1,5 +1,5 @@
 // Signing in and out, what a wrong password gets, and the sign-in boundary: where ?next= may
-// lead, who can lock whom out, and the per-session anti-CSRF token.
+// lead, who can lock whom out, the per-session anti-CSRF token and the headers every page carries.
 
 import { request } from 'node:http';
 import { csrfToken, expect, screenshot, signIn, test } from './fixtures.ts';
@@ -78,6 +78,32 @@ test('a mutation through the console needs its own session’s anti-CSRF token',
   for (const wrong of ['', '1', othersToken, `${token}x`, token.slice(1)])
     expect([wrong, await call(wrong)]).toEqual([wrong, 403]);
   expect(await call(token)).toBe(400);
+});
+
+test('every page forbids framing and sets a content security policy it renders under', async ({
+  page,
+}) => {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  for (const path of ['/login', '/', '/proxies', '/routes/shop/catalog']) {
+    const headers = (await page.request.get(path)).headers();
+    expect([path, headers['content-security-policy']]).toEqual([
+      path,
+      expect.stringContaining("frame-ancestors 'none'"),
+    ]);
+    expect([path, headers['x-frame-options'], headers['x-content-type-options']]).toEqual([
+      path,
+      'DENY',
+      'nosniff',
+    ]);
+    expect([path, headers['referrer-policy']]).toEqual([path, 'same-origin']);
+  }
+  await signIn(page, 'viewer');
+  await page.goto('/routes/shop/catalog');
+  await expect(page.getByTestId('split-current')).toBeVisible();
+  expect(violations).toEqual([]);
 });
 
 /** POST auth.login to the console from a chosen local address; resolves with the status. */

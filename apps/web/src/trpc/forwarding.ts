@@ -1,6 +1,6 @@
-// What the console's /trpc forwarder tells the controller about the browser: its address goes
-// with the shared secret (WEFT_CONSOLE_SECRET) so the controller can believe it; without the
-// secret nothing is claimed.
+// What the console's /trpc forwarder tells the controller about the browser, and how it passes
+// the controller's cookies back. The browser's address goes with the shared secret
+// (WEFT_CONSOLE_SECRET) so the controller can believe it; without the secret nothing is claimed.
 
 import { isIP } from 'node:net';
 
@@ -40,6 +40,18 @@ export function vouchingHeaders(
     [CONSOLE_SECRET_HEADER, settings.consoleSecret],
     [CLIENT_ADDRESS_HEADER, address],
   ];
+}
+
+/**
+ * The controller's Set-Cookie headers, marked Secure when the browser reached the console over
+ * https: the controller only sees the console's plain-http call. Only the scheme the browser
+ * used decides, and a client lying about it could only strip or add Secure on its own cookies.
+ */
+export function browserCookies(setCookies: string[], headers: Headers): string[] {
+  if (lastEntry(headers.get('x-forwarded-proto')) !== 'https') return setCookies;
+  return setCookies.map((cookie) =>
+    /;\s*secure\s*(;|$)/i.test(cookie) ? cookie : `${cookie}; Secure`,
+  );
 }
 
 /** The entry the nearest proxy added: the rightmost of a comma-separated list. */

@@ -4,7 +4,7 @@
 
 import type { NextRequest } from 'next/server';
 import superjson from 'superjson';
-import { forwardingSettings, vouchingHeaders } from '~/trpc/forwarding';
+import { browserCookies, forwardingSettings, vouchingHeaders } from '~/trpc/forwarding';
 
 const DEFAULT_CONTROLLER_URL = 'http://127.0.0.1:7443';
 /** Request headers the browser may send the controller; nothing else of its crosses. */
@@ -37,7 +37,8 @@ async function forward(request: NextRequest): Promise<Response> {
   const responseHeaders = new Headers();
   for (const name of FORWARDED_RESPONSE_HEADERS) {
     if (name === 'set-cookie') {
-      for (const cookie of upstream.headers.getSetCookie()) responseHeaders.append(name, cookie);
+      for (const cookie of browserCookies(upstream.headers.getSetCookie(), request.headers))
+        responseHeaders.append(name, cookie);
     } else {
       const value = upstream.headers.get(name);
       if (value !== null) responseHeaders.set(name, value);

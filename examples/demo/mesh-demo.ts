@@ -46,6 +46,9 @@ try {
   log(`weft demo: work folder ${dir}`);
   const password = await adminPassword();
   const [apiPort, proxyApiPort] = [await freePort(), await freePort()];
+  // Shared by the controller and the console only: with it the console may tell the controller
+  // each browser's address, which the sign-in throttle counts by.
+  const consoleSecret = process.env.WEFT_CONSOLE_SECRET ?? randomBytes(32).toString('base64url');
 
   log('1/6 controller: database, CA, operator API and proxy API');
   const controller = children.start(
@@ -58,6 +61,7 @@ try {
       WEFT_PROXY_API_PORT: String(proxyApiPort),
       WEFT_ADMIN_USERNAME: ADMIN,
       WEFT_ADMIN_PASSWORD: password,
+      WEFT_CONSOLE_SECRET: consoleSecret,
       WEFT_LOG_LEVEL: 'warn',
     },
   );
@@ -138,7 +142,7 @@ try {
   let consoleUrl: string | undefined;
   if (consolePort !== 0) {
     log('5/6 console: the web console, against the operator API');
-    consoleUrl = await startConsole(children, consolePort, apiUrl);
+    consoleUrl = await startConsole(children, consolePort, apiUrl, consoleSecret);
   }
 
   log('6/6 traffic: steady requests to the frontend, summarised every 5 s');

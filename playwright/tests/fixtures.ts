@@ -34,6 +34,12 @@ export async function signIn(page: Page, who: Who): Promise<void> {
   await expect(page.getByTestId('signed-in-user')).toHaveText(USERS[who].username);
 }
 
+/** The signed-in page's anti-CSRF token: what the console's own script sends as x-weft-csrf. */
+export async function csrfToken(page: Page): Promise<string> {
+  const cookies = await page.context().cookies();
+  return cookies.find((c) => c.name === 'weft_csrf')?.value ?? 'no weft_csrf cookie';
+}
+
 export async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true });

@@ -1,6 +1,6 @@
 // History: a revision's diff, and one-click rollback that becomes a new revision.
 
-import { expect, screenshot, signIn, test } from './fixtures.ts';
+import { csrfToken, expect, screenshot, signIn, test } from './fixtures.ts';
 
 test('rolling back to an earlier revision creates a new revision that restores it', async ({
   page,
@@ -8,7 +8,7 @@ test('rolling back to an earlier revision creates a new revision that restores i
   await signIn(page, 'operator');
   // A change to roll back from, made with the operator's session as the console would.
   const change = await page.request.post('/trpc/routes.setCanaryWeights', {
-    headers: { 'content-type': 'application/json', 'x-weft-csrf': '1' },
+    headers: { 'content-type': 'application/json', 'x-weft-csrf': await csrfToken(page) },
     data: { json: { namespace: 'shop', route: 'catalog', weights: { v1: 77, v2: 23 } } },
   });
   expect(change.status()).toBe(200);

@@ -1,6 +1,6 @@
 // A viewer sees the mesh but no edit controls, and the controller refuses a forged mutation.
 
-import { expect, signIn, test } from './fixtures.ts';
+import { csrfToken, expect, signIn, test } from './fixtures.ts';
 
 test('a viewer has no edit controls, and a forged mutation is refused', async ({ page }) => {
   await signIn(page, 'viewer');
@@ -19,7 +19,7 @@ test('a viewer has no edit controls, and a forged mutation is refused', async ({
 
   // The same call the operator's Apply button makes, sent with the viewer's session cookie.
   const forged = await page.request.post('/trpc/routes.setCanaryWeights', {
-    headers: { 'content-type': 'application/json', 'x-weft-csrf': '1' },
+    headers: { 'content-type': 'application/json', 'x-weft-csrf': await csrfToken(page) },
     data: { json: { namespace: 'shop', route: 'catalog', weights: { v1: 0, v2: 100 } } },
   });
   expect(forged.status()).toBe(403);

@@ -177,8 +177,10 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     rollouts,
   };
 
-  const operatorApi = createOperatorApi(services, (error, path) =>
-    log.error({ err: error, path }, 'operator API request failed'),
+  const operatorApi = createOperatorApi(
+    services,
+    (error, path) => log.error({ err: error, path }, 'operator API request failed'),
+    env.WEFT_CONSOLE_SECRET,
   );
   const apiUrl = `http://${env.WEFT_API_ADDRESS}:${await listen(operatorApi, env.WEFT_API_PORT, env.WEFT_API_ADDRESS)}`;
   const proxyApiUrl = `https://${env.WEFT_PROXY_API_ADDRESS}:${await listen(proxyApi, env.WEFT_PROXY_API_PORT, env.WEFT_PROXY_API_ADDRESS)}`;

@@ -43,6 +43,14 @@ export const envSchema = z.object({
   /** First start only: creates this admin when no user exists yet. */
   WEFT_ADMIN_USERNAME: usernameSchema.optional(),
   WEFT_ADMIN_PASSWORD: z.string().min(12, { error: 'must be at least 12 characters' }).optional(),
+  /**
+   * Shared with the console: a request carrying it may tell the browser's address (the sign-in
+   * throttle counts by it). Unset, the console is an ordinary client with one address for all.
+   */
+  WEFT_CONSOLE_SECRET: z
+    .string()
+    .min(32, { error: 'must be at least 32 characters (e.g. openssl rand -base64 32)' })
+    .optional(),
   /** How often active rollouts are advanced (ms). */
   WEFT_ROLLOUT_TICK_MS: z.coerce
     .number()

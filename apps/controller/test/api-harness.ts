@@ -17,6 +17,8 @@ import type { Principal, Role } from '../src/repositories/users.ts';
 import { ADMIN_PASSWORD } from './admin-controller.ts';
 
 export { ADMIN_PASSWORD };
+/** WEFT_CONSOLE_SECRET of the test controller: what a console would hold. */
+export const CONSOLE_SECRET = 'test console secret, at least 32 characters long';
 
 export interface ProcedureInfo {
   readonly path: string;
@@ -85,6 +87,7 @@ export async function startTestController(): Promise<TestController> {
       WEFT_PROXY_API_PORT: '0',
       WEFT_ADMIN_USERNAME: USERS.ADMIN.username,
       WEFT_ADMIN_PASSWORD: USERS.ADMIN.password,
+      WEFT_CONSOLE_SECRET: CONSOLE_SECRET,
       // Rollouts started by a test move only when it says so, not between two of its reads.
       WEFT_ROLLOUT_TICK_MS: '60000',
     }),
@@ -119,7 +122,7 @@ export async function startTestController(): Promise<TestController> {
     const proxy = appRouter.createCaller({
       services: controller.services,
       principal,
-      csrfHeader: false,
+      csrfToken: undefined,
       sessionSecret: undefined,
       clientAddress: '192.0.2.1',
       setCookie: () => undefined,

@@ -1,12 +1,15 @@
 // Who may call what, over real HTTP, for every procedure of the appRouter: 401 without
-// credentials, 403 below the role each needs (refused mutations audited), the anti-CSRF header
-// on cookie sessions, and sign-in throttling, bursts included.
+// credentials, 403 below the role each needs (refused mutations audited), the per-session
+// anti-CSRF token on cookie sessions, sign-in throttling (bursts, rotated addresses, addresses
+// forwarded by the console with and without its secret).
 
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient } from '../src/cli/api-client.ts';
 import type { Role } from '../src/repositories/users.ts';
 import {
   ADMIN_PASSWORD,
+  CONSOLE_SECRET,
   type HttpAnswer,
   httpCall,
   type ProcedureInfo,
@@ -141,24 +144,18 @@ describe('operator API boundaries', () => {
   });
 
   it('demands the anti-CSRF header on every mutation made with a session cookie', async () => {
-    const login = await fetch(`${t.controller.apiUrl}/trpc/auth.login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ json: { username: 'root', password: ADMIN_PASSWORD } }),
-    });
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    expect(cookie).toMatch(/^weft_session=weft_session_/);
+    const { cookie, csrf } = await sessionOf(t.controller.apiUrl, 'root', ADMIN_PASSWORD);
     for (const p of mutations) {
       const without = await call(p, { cookie });
       expect([p.path, without.status]).toEqual([p.path, 403]);
       expect(without.message).toContain('x-weft-csrf');
-      const withHeader = await call(p, { cookie, 'x-weft-csrf': '1' });
+      const withHeader = await call(p, { cookie, 'x-weft-csrf': csrf });
       expect([401, 403], `${p.path}: ${withHeader.body}`).not.toContain(withHeader.status);
       // A GET (an <img>, a link) never runs a mutation.
       const viaGet = await fetch(
         `${t.controller.apiUrl}/trpc/${p.path}?input=${encodeURIComponent(PROBE)}`,
         {
-          headers: { cookie, 'x-weft-csrf': '1' },
+          headers: { cookie, 'x-weft-csrf': csrf },
         },
       );
       expect([p.path, viaGet.status]).toEqual([p.path, 405]);
@@ -177,6 +174,29 @@ describe('operator API boundaries', () => {
       },
     });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it("refuses a session mutation whose x-weft-csrf is empty, made up or another session's token, and audits it", async () => {
+    const mine = await sessionOf(t.controller.apiUrl, 'root', ADMIN_PASSWORD);
+    const theirs = await sessionOf(t.controller.apiUrl, 'root', ADMIN_PASSWORD);
+    const before = (await deniedAudits()).length;
+    const wrongTokens = ['', '1', 'null', theirs.csrf, `${mine.csrf}x`, mine.csrf.slice(1)];
+    for (const p of mutations) {
+      for (const csrf of wrongTokens) {
+        const answer = await call(p, { cookie: mine.cookie, 'x-weft-csrf': csrf });
+        expect([p.path, csrf, answer.status]).toEqual([p.path, csrf, 403]);
+      }
+    }
+    expect((await deniedAudits()).length - before).toBe(mutations.length * wrongTokens.length);
+    expect(mine.csrf).not.toBe(theirs.csrf);
+    // Signing out clears the readable token with the session.
+    const logout = await fetch(`${t.controller.apiUrl}/trpc/auth.logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: mine.cookie },
+    });
+    expect(logout.headers.getSetCookie()).toContain(
+      'weft_csrf=; SameSite=Strict; Path=/; Max-Age=0',
+    );
   });
 
   it('locks a username out per address after five failures, even for the right password', async () => {
@@ -205,13 +225,83 @@ describe('operator API boundaries', () => {
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toEqual([...Array(5).fill(401), ...Array(7).fill(429)]);
   });
+
+  it('believes the address the console forwards only beside its secret: guesses from one browser do not lock out another', async () => {
+    const viaConsole = (browser: string, password: string, secret = CONSOLE_SECRET) =>
+      loginFrom(t.controller.apiUrl, { username: 'otto', password }, undefined, {
+        'x-weft-console-secret': secret,
+        'x-weft-client-address': browser,
+      });
+    const attacker = [];
+    for (let i = 0; i < 6; i++)
+      attacker.push((await viaConsole('198.51.100.7', `guess ${i}`)).status);
+    expect(attacker).toEqual([401, 401, 401, 401, 401, 429]);
+    // Otto's own browser, behind the same console, still signs in.
+    expect((await viaConsole('198.51.100.8', 'operator password 1')).status).toBe(200);
+    const denied = (await t.controller.services.audit.list({ limit: 100 })).filter(
+      (e) => e.action === 'auth.login' && e.target === 'user/otto' && e.outcome === 'DENIED',
+    );
+    expect(denied.map((e) => e.detail)).toContainEqual({ from: '198.51.100.7' });
+
+    // Without the secret (or with a wrong one) the header is anybody's: the socket counts.
+    const forged = [];
+    for (let i = 0; i < 6; i++) {
+      const answer = await loginFrom(
+        t.controller.apiUrl,
+        { username: 'otto', password: `forged ${i}` },
+        '127.0.0.3',
+        {
+          'x-weft-client-address': `203.0.113.${i}`,
+          ...(i % 2 === 0 ? {} : { 'x-weft-console-secret': `${CONSOLE_SECRET}?` }),
+        },
+      );
+      forged.push(answer.status);
+    }
+    expect(forged).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
+  it('slows a username guessed from ever new addresses, but not at an address it signed in from', async () => {
+    const admin = apiClient({ server: t.controller.apiUrl, token: t.adminToken });
+    await admin.users.create.mutate({
+      username: 'wanda',
+      password: 'wanda password 1',
+      role: 'VIEWER',
+    });
+    // Each guess from another loopback address, as a client rotating its address would.
+    const from = (address: string, password: string) =>
+      loginFrom(t.controller.apiUrl, { username: 'wanda', password }, address);
+    expect((await from('127.0.1.50', 'wanda password 1')).status).toBe(200);
+    const rotated = [];
+    for (let i = 0; i < 10; i++)
+      rotated.push((await from(`127.0.1.${100 + i}`, `guess ${i}`)).status);
+    expect(rotated).toEqual(Array(10).fill(401));
+    // A new address is held back even with the right password; wanda's usual one is not.
+    expect((await from('127.0.1.200', 'wanda password 1')).status).toBe(429);
+    expect((await from('127.0.1.50', 'wanda password 1')).status).toBe(200);
+  });
 });
 
-/** POST auth.login, optionally from another loopback address (the throttle keys on it). */
+/** Signs in for a session: the cookie to send back, and the anti-CSRF token set beside it. */
+async function sessionOf(apiUrl: string, username: string, password: string) {
+  const login = await fetch(`${apiUrl}/trpc/auth.login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ json: { username, password } }),
+  });
+  const cookies = login.headers.getSetCookie().map((c) => c.split(';')[0] ?? '');
+  const cookie = cookies.find((c) => c.startsWith('weft_session=')) ?? '';
+  expect(cookie).toMatch(/^weft_session=weft_session_/);
+  const csrf = cookies.find((c) => c.startsWith('weft_csrf='))?.slice('weft_csrf='.length);
+  return { cookie, csrf: csrf ?? 'no weft_csrf cookie' };
+}
+
+/** POST auth.login, optionally from another loopback address (the throttle keys on it) and with
+ * extra headers (what the console adds). */
 function loginFrom(
   apiUrl: string,
   credentials: { username: string; password: string },
   localAddress?: string,
+  extraHeaders: Record<string, string> = {},
 ): Promise<HttpAnswer> {
   const url = new URL(`${apiUrl}/trpc/auth.login`);
   const body = JSON.stringify({ json: credentials });
@@ -223,7 +313,11 @@ function loginFrom(
         path: url.pathname,
         method: 'POST',
         ...(localAddress === undefined ? {} : { localAddress }),
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...extraHeaders,
+        },
       },
       (res) => {
         let text = '';

@@ -177,17 +177,20 @@ describe('operator API', () => {
     expect(response.status).toBe(413);
   });
 
-  it('sets an HttpOnly SameSite session cookie, and demands the CSRF header on cookie mutations', async () => {
+  it('sets an HttpOnly SameSite session cookie and a readable anti-CSRF token, and demands that token on cookie mutations', async () => {
     const login = await fetch(`${controller.apiUrl}/trpc/auth.login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ json: { username: 'otto', password: 'operator password 1' } }),
     });
-    const cookie = login.headers.get('set-cookie') ?? '';
+    const [cookie = '', csrfCookie = ''] = login.headers.getSetCookie();
     expect(cookie).toMatch(
       /^weft_session=weft_session_[\w-]+; HttpOnly; SameSite=Strict; Path=\/; Max-Age=\d+$/,
     );
+    // The anti-CSRF token is readable by the console's script: no HttpOnly.
+    expect(csrfCookie).toMatch(/^weft_csrf=[\w-]{43}; SameSite=Strict; Path=\/; Max-Age=\d+$/);
     const session = cookie.split(';')[0] ?? '';
+    const csrf = csrfCookie.split(';')[0]?.slice('weft_csrf='.length) ?? '';
     const rollback = (headers: Record<string, string>) =>
       fetch(`${controller.apiUrl}/trpc/revisions.rollback`, {
         method: 'POST',
@@ -195,7 +198,8 @@ describe('operator API', () => {
         body: JSON.stringify({ json: { id: 2 } }),
       });
     expect((await rollback({})).status).toBe(403);
-    expect((await rollback({ 'x-weft-csrf': '1' })).status).toBe(200);
+    expect((await rollback({ 'x-weft-csrf': '1' })).status).toBe(403);
+    expect((await rollback({ 'x-weft-csrf': csrf })).status).toBe(200);
   });
 
   it('throttles repeated failed sign-ins with 429', async () => {

@@ -1,15 +1,17 @@
 // Serves the operator API over HTTP: tRPC under /trpc/, a liveness answer at /healthz and the
 // controller's own Prometheus metrics at /metrics (both without credentials: neither says
 // anything secret). The caller is found from the session cookie or an `Authorization: Bearer`
-// API token.
+// API token; their address from the socket, or from the console when it proves the shared secret.
 
 import { createServer, type IncomingMessage, type Server, type ServerOptions } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { CSRF_HEADER } from '../auth/csrf.ts';
 import { hashSecret } from '../auth/secrets.ts';
 import type { Principal } from '../repositories/users.ts';
+import { clientAddressOf } from './client-address.ts';
 import { appRouter } from './root.ts';
 import { SESSION_COOKIE } from './routers/auth.ts';
-import { type Context, CSRF_HEADER, type Services } from './trpc.ts';
+import type { Context, Services } from './trpc.ts';
 import { readUtf8Body, refusingBadBodies } from './utf8-body.ts';
 
 export const TRPC_BASE_PATH = '/trpc/';
@@ -41,6 +43,8 @@ const SERVER_OPTIONS: ServerOptions = {
 export function createOperatorApi(
   services: Services,
   log: (error: unknown, path: string | undefined) => void,
+  /** WEFT_CONSOLE_SECRET: with it, the console may tell the browser's address. */
+  consoleSecret?: string,
 ): Server {
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -51,9 +55,9 @@ export function createOperatorApi(
       return {
         services,
         principal: await principalOf(services, req, sessionSecret),
-        csrfHeader: req.headers[CSRF_HEADER] !== undefined,
+        csrfToken: single(req.headers[CSRF_HEADER]),
         sessionSecret,
-        clientAddress: req.socket.remoteAddress ?? 'unknown',
+        clientAddress: clientAddressOf(req, consoleSecret),
         setCookie: (value) => res.appendHeader('set-cookie', value),
       };
     }),
@@ -107,4 +111,9 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
     if (key === name) return value.join('=');
   }
   return undefined;
+}
+
+/** A header sent once; sent twice (an array) it counts as absent. */
+function single(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

@@ -5,6 +5,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { type ConfigIssue, MeshConfigError } from '@weft/mesh-config';
 import { z } from 'zod';
+import { CSRF_COOKIE, CSRF_HEADER, csrfTokenMatches } from '../auth/csrf.ts';
 import type { MeshAuthority } from '../ca/mesh-authority.ts';
 import { ConflictError, NotFoundError, PreconditionError } from '../errors.ts';
 import type { ControllerMetrics } from '../observability/metrics.ts';
@@ -41,15 +42,14 @@ export interface Services {
 export interface Context {
   readonly services: Services;
   readonly principal: Principal | undefined;
-  /** The caller sent the anti-CSRF header: a cross-site form or image cannot. */
-  readonly csrfHeader: boolean;
+  /** The x-weft-csrf header as sent: a session's mutations need its own token there. */
+  readonly csrfToken: string | undefined;
   /** Lets auth.login set and auth.logout clear the session cookie. */
   readonly setCookie: (cookie: string) => void;
   readonly sessionSecret: string | undefined;
+  /** The socket's peer, or the browser's address when the console vouched for it. */
   readonly clientAddress: string;
 }
-
-export const CSRF_HEADER = 'x-weft-csrf';
 
 // superjson keeps Dates and bigints typed end to end, for the console and the CLI alike. Stack
 // traces stay in the controller's log: tRPC would send them whenever NODE_ENV is not production.
@@ -117,10 +117,15 @@ function requireRole(minimum: Role) {
     };
     if (ctx.principal === undefined)
       return deny('UNAUTHORIZED', 'sign in first: no valid session or API token');
-    if (type === 'mutation' && ctx.principal.via === 'session' && !ctx.csrfHeader) {
+    // A cross-site form or image cannot set a header, nor read the cookie to know the token.
+    if (
+      type === 'mutation' &&
+      ctx.principal.via === 'session' &&
+      !csrfTokenMatches(ctx.sessionSecret, ctx.csrfToken)
+    ) {
       return deny(
         'FORBIDDEN',
-        `a mutation with a session cookie must carry the ${CSRF_HEADER} header`,
+        `a mutation with a session cookie must carry the ${CSRF_HEADER} header holding this session's ${CSRF_COOKIE} cookie`,
       );
     }
     if (RANK[ctx.principal.role] < RANK[minimum]) {

@@ -1,6 +1,8 @@
-// The document around every page: styles, and the API/query providers.
+// The document around every page: styles, and the API/query providers. Rendered per request,
+// never prebuilt: each page's scripts carry that request's CSP nonce (src/proxy.ts).
 
 import type { Metadata } from 'next';
+import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { TRPCReactProvider } from '~/trpc/react';
 import './globals.css';
@@ -10,7 +12,8 @@ export const metadata: Metadata = {
   description: 'Weft service mesh console',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  await connection();
   return (
     <html lang="en">
       <body>

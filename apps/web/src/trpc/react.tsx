@@ -1,6 +1,7 @@
 'use client';
 // The console's connection to the operator API: typed tRPC hooks over React Query. Every call
-// carries the anti-CSRF header the controller demands on cookie-authenticated mutations.
+// carries the session's anti-CSRF token (the readable weft_csrf cookie the controller set at
+// sign-in) in the header the controller demands on cookie-authenticated mutations.
 
 import { QueryClientProvider } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
@@ -12,6 +13,20 @@ import { makeQueryClient } from './query-client';
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
+const CSRF_COOKIE = 'weft_csrf';
+
+/** Read on every call: the cookie changes when the user signs in or out. */
+function csrfHeaders(): Record<string, string> {
+  if (typeof document === 'undefined') return {};
+  const prefix = `${CSRF_COOKIE}=`;
+  const token = document.cookie
+    .split(';')
+    .map((part) => part.trim())
+    .find((part) => part.startsWith(prefix))
+    ?.slice(prefix.length);
+  return token === undefined ? {} : { 'x-weft-csrf': token };
+}
+
 export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
   const [trpcClient] = useState(() =>
@@ -20,7 +35,7 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
         httpBatchLink({
           url: '/trpc',
           transformer: superjson,
-          headers: { 'x-weft-csrf': '1' },
+          headers: csrfHeaders,
         }),
       ],
     }),

@@ -1,7 +1,9 @@
-// Sign-in: a session cookie for the console, or an API token for the CLI and automation.
+// Sign-in: a session cookie (and its readable anti-CSRF token) for the console, or an API token
+// for the CLI and automation.
 
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { CSRF_COOKIE, csrfTokenFor } from '../../auth/csrf.ts';
 import { LoginThrottle } from '../../auth/login-throttle.ts';
 import { hashPassword, verifyPassword } from '../../auth/passwords.ts';
 import { hashSecret, newSecret } from '../../auth/secrets.ts';
@@ -27,11 +29,11 @@ const loginInput = z.strictObject({
 
 export const authRouter = createRouter({
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
-    const key = `${input.username} ${ctx.clientAddress}`;
-    if (!throttle.begin(key)) {
+    const attempt = throttle.begin(input.username, ctx.clientAddress);
+    if (attempt === undefined) {
       throw new TRPCError({
         code: 'TOO_MANY_REQUESTS',
-        message: 'too many failed sign-ins; wait a minute',
+        message: 'too many failed sign-ins; wait a minute or more before trying again',
       });
     }
     let found: Awaited<ReturnType<typeof ctx.services.users.credentials>>;
@@ -43,7 +45,7 @@ export const authRouter = createRouter({
         (await verifyPassword(input.password, found?.passwordHash ?? (await decoyHash()))) &&
         found !== undefined;
     } finally {
-      throttle.settle(key, valid);
+      attempt.settle(valid);
     }
     if (!valid || found === undefined) {
       await ctx.services.audit.record({
@@ -78,8 +80,13 @@ export const authRouter = createRouter({
       hashSecret(secret),
       new Date(Date.now() + SESSION_LIFETIME_MS),
     );
+    const maxAge = Math.floor(SESSION_LIFETIME_MS / 1_000);
     ctx.setCookie(
-      `${SESSION_COOKIE}=${secret}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.floor(SESSION_LIFETIME_MS / 1_000)}`,
+      `${SESSION_COOKIE}=${secret}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}`,
+    );
+    // Readable by the console's own script (not HttpOnly): it sends the value back as x-weft-csrf.
+    ctx.setCookie(
+      `${CSRF_COOKIE}=${csrfTokenFor(secret)}; SameSite=Strict; Path=/; Max-Age=${maxAge}`,
     );
     return { user: found.user, token: null };
   }),
@@ -88,6 +95,7 @@ export const authRouter = createRouter({
     if (ctx.sessionSecret !== undefined)
       await ctx.services.users.deleteSession(hashSecret(ctx.sessionSecret));
     ctx.setCookie(`${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+    ctx.setCookie(`${CSRF_COOKIE}=; SameSite=Strict; Path=/; Max-Age=0`);
     return { signedOut: true };
   }),
 

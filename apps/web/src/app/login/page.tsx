@@ -1,9 +1,11 @@
 'use client';
-// Sign-in: the controller sets an HttpOnly session cookie; then back to where the user was going.
+// Sign-in: the controller sets an HttpOnly session cookie; then back to where the user was going
+// (a path on this console only: ?next= comes from the address bar, which anyone can write).
 
 import { useMutation } from '@tanstack/react-query';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { type FormEvent, Suspense, useState } from 'react';
+import { returnPath } from '~/components/shell/return-path';
 import { useTRPC } from '~/trpc/react';
 
 function LoginForm() {
@@ -14,7 +16,7 @@ function LoginForm() {
   const [password, setPassword] = useState('');
   const login = useMutation(
     trpc.auth.login.mutationOptions({
-      onSuccess: () => router.replace(next?.startsWith('/') ? next : '/'),
+      onSuccess: () => router.replace(returnPath(next, window.location.origin)),
     }),
   );
   const submit = (event: FormEvent) => {

@@ -1,11 +1,13 @@
 // Forwards the console's tRPC calls to the controller's operator API. The controller address is
-// read at run time (WEFT_CONTROLLER_URL), so one build serves any deployment.
+// read at run time (WEFT_CONTROLLER_URL), so one build serves any deployment. With
+// WEFT_CONSOLE_SECRET it also vouches for the browser's address (src/trpc/forwarding.ts).
 
 import type { NextRequest } from 'next/server';
 import superjson from 'superjson';
+import { browserCookies, forwardingSettings, vouchingHeaders } from '~/trpc/forwarding';
 
 const DEFAULT_CONTROLLER_URL = 'http://127.0.0.1:7443';
-/** Request headers the controller reads; nothing else crosses. */
+/** Request headers the browser may send the controller; nothing else of its crosses. */
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'cookie', 'x-weft-csrf', 'trpc-accept'];
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'set-cookie', 'cache-control'];
 
@@ -19,6 +21,8 @@ async function forward(request: NextRequest): Promise<Response> {
     const value = request.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
+  for (const [name, value] of vouchingHeaders(request.headers, forwardingSettings()))
+    headers.set(name, value);
   let upstream: Response;
   try {
     upstream = await fetch(target, {
@@ -33,7 +37,8 @@ async function forward(request: NextRequest): Promise<Response> {
   const responseHeaders = new Headers();
   for (const name of FORWARDED_RESPONSE_HEADERS) {
     if (name === 'set-cookie') {
-      for (const cookie of upstream.headers.getSetCookie()) responseHeaders.append(name, cookie);
+      for (const cookie of browserCookies(upstream.headers.getSetCookie(), request.headers))
+        responseHeaders.append(name, cookie);
     } else {
       const value = upstream.headers.get(name);
       if (value !== null) responseHeaders.set(name, value);

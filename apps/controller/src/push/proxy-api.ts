@@ -5,12 +5,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { parseSpiffeId, spiffeIdOf } from '@weft/pki';
+import { parseSpiffeId } from '@weft/pki';
 import { trafficBatch } from '@weft/telemetry';
 import { z } from 'zod';
 import { text } from '../api/text-input.ts';
 import { controllerChannels } from '../observability/channels.ts';
 import type { TelemetryRepository } from '../repositories/telemetry.ts';
+import { PeerIdentities } from './peer-identities.ts';
 import { type BootstrapDeps, bootstrap } from './proxy-bootstrap.ts';
 import { auditRefusal, type ProxyCall, ProxyRefusal, refusalOf } from './proxy-refusal.ts';
 import { TelemetryAdmission } from './telemetry-admission.ts';
@@ -54,6 +55,7 @@ export function createProxyApi(
   deps: ProxyApiDeps,
 ): Server {
   const admission = new TelemetryAdmission();
+  const identities = new PeerIdentities();
   const server = createServer(
     {
       cert: tls.certPem,
@@ -76,7 +78,7 @@ export function createProxyApi(
         action: `proxy.${path.replace(/^\/v1\//, '').slice(0, 64)}`,
         proxyId: undefined,
       };
-      route(call, path, res, deps, admission).catch(async (error: unknown) => {
+      route(call, path, res, deps, admission, identities).catch(async (error: unknown) => {
         const refusal = refusalOf(error);
         if (refusal === undefined) {
           deps.onError(error);
@@ -101,13 +103,14 @@ async function route(
   res: ServerResponse,
   deps: ProxyApiDeps,
   admission: TelemetryAdmission,
+  identities: PeerIdentities,
 ): Promise<void> {
   const { req } = call;
   if (req.method === 'POST' && path === '/v1/bootstrap')
     return reply(res, 200, await bootstrap(call, await readJson(req), deps));
   const claimed = req.headers[PROXY_ID_HEADER];
   if (typeof claimed === 'string') call.proxyId = claimed.slice(0, 253);
-  const caller = await authenticate(req, deps);
+  const caller = await authenticate(req, deps, identities);
   const proxyId = caller.proxyId;
   if (req.method === 'GET' && path === '/v1/watch') {
     const where = endpointQuery.safeParse(
@@ -177,7 +180,11 @@ interface Caller {
 }
 
 /** The registered proxy the caller may act as: one of the identity in its certificate. */
-async function authenticate(req: IncomingMessage, deps: ProxyApiDeps): Promise<Caller> {
+async function authenticate(
+  req: IncomingMessage,
+  deps: ProxyApiDeps,
+  identities: PeerIdentities,
+): Promise<Caller> {
   const socket = req.socket as TLSSocket;
   if (!socket.authorized) {
     throw new ProxyRefusal(
@@ -185,7 +192,7 @@ async function authenticate(req: IncomingMessage, deps: ProxyApiDeps): Promise<C
       `a client certificate from the mesh CA is required (${String(socket.authorizationError ?? 'none sent')})`,
     );
   }
-  const identity = spiffeIdOf(socket.getPeerX509Certificate() ?? '');
+  const identity = identities.of(socket.getPeerX509Certificate());
   const parsed = identity === undefined ? undefined : parseSpiffeId(identity);
   const proxyId = req.headers[PROXY_ID_HEADER];
   if (identity === undefined || parsed === undefined || typeof proxyId !== 'string')

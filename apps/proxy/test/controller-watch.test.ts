@@ -90,11 +90,18 @@ describe('controller watch', () => {
     proxy = undefined;
   });
 
-  it('survives an ACK the controller cannot record, reconnects, and answers the snapshot again', async () => {
+  /** A fake controller serving the client a snapshot with one server, and the client's proxy. */
+  const startWatched = async (ports: readonly [number, number], telemetryIntervalMs?: number) => {
     const pki = await createTestPki({ intermediate: true });
     const workloads = [
-      { ...WORKLOAD, address: '127.0.0.1', port: 15_001 },
-      { id: 'server-1', service: 'server', namespace: 'shop', address: '127.0.0.1', port: 15_002 },
+      { ...WORKLOAD, address: '127.0.0.1', port: ports[0] },
+      {
+        id: 'server-1',
+        service: 'server',
+        namespace: 'shop',
+        address: '127.0.0.1',
+        port: ports[1],
+      },
     ];
     const mesh = TEST_MESH('    - backendRefs: [{ name: server }]');
     const fake = await startFakeController(pki, (watch) =>
@@ -102,11 +109,23 @@ describe('controller watch', () => {
     );
     controller = fake;
     const files = await writeIdentity(pki, await tempDir(), 'shop', 'client');
-    proxy = await launch(
+    const watched = await launch(
       proxyConfig(WORKLOAD, 1, files, {
-        sections: { controller: { url: fake.url, trustBundleFile: files.trustBundleFile } },
+        sections: {
+          controller: {
+            url: fake.url,
+            trustBundleFile: files.trustBundleFile,
+            ...(telemetryIntervalMs === undefined ? {} : { telemetryIntervalMs }),
+          },
+        },
       }),
     );
+    proxy = watched;
+    return { fake, proxy: watched };
+  };
+
+  it('survives an ACK the controller cannot record, reconnects, and answers the snapshot again', async () => {
+    const { fake, proxy } = await startWatched([15_001, 15_002]);
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline && !fake.acks.some((a) => a.status === 200))
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -118,35 +137,14 @@ describe('controller watch', () => {
   });
 
   it('drops a telemetry batch the controller refuses for what it holds, and sends the next', async () => {
-    const pki = await createTestPki({ intermediate: true });
-    const workloads = [
-      { ...WORKLOAD, address: '127.0.0.1', port: 15_011 },
-      { id: 'server-1', service: 'server', namespace: 'shop', address: '127.0.0.1', port: 15_012 },
-    ];
-    const mesh = TEST_MESH('    - backendRefs: [{ name: server }]');
-    const fake = await startFakeController(pki, (watch) =>
-      compile(mesh, workloads, `r1.${watch}`).get(WORKLOAD.id),
-    );
-    controller = fake;
-    const files = await writeIdentity(pki, await tempDir(), 'shop', 'client');
-    proxy = await launch(
-      proxyConfig(WORKLOAD, 1, files, {
-        sections: {
-          controller: {
-            url: fake.url,
-            trustBundleFile: files.trustBundleFile,
-            telemetryIntervalMs: 100,
-          },
-        },
-      }),
-    );
+    const { fake, proxy } = await startWatched([15_011, 15_012], 100);
     const deadline = Date.now() + 15_000;
     // Calls to a server nobody runs: each fails, and each is recorded all the same.
     while (Date.now() < deadline && !fake.batches.some((b) => b.status === 200)) {
       if (proxy.store.current() !== undefined)
         await new Promise((resolve) => {
           // fetch() would not send a Host of our choosing; the HTTP_PROXY listener routes by it.
-          get({ port: proxy?.ports.httpProxy, path: '/', headers: { host: 'server' } }, (res) =>
+          get({ port: proxy.ports.httpProxy, path: '/', headers: { host: 'server' } }, (res) =>
             res.resume().once('end', resolve),
           ).once('error', resolve);
         });

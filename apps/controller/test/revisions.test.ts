@@ -66,6 +66,7 @@ describe('revisions in SQLite', () => {
       '20261123040000_ca_keys',
       '20261123050000_telemetry_uploads',
       '20261123060000_rollouts',
+      '20261204160000_api_token_expiry',
     ]);
     await opened.db.$disconnect();
     opened = await openDatabase(opened.file);

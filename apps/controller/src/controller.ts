@@ -120,12 +120,7 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
       audit,
       publisher,
       telemetry,
-      services: async () =>
-        new Set(
-          (await revisions.current())
-            .filter((r) => r.kind === 'Service')
-            .map((r) => `${r.metadata.namespace}/${r.metadata.name}`),
-        ),
+      services: () => revisions.serviceNames(),
       trustDomain: () => trustDomainOf(revisions),
       certificateLifetimeMs: () => certificateLifetimeOf(revisions),
       onError: (error) => log.error({ err: error }, 'proxy API request failed'),

@@ -112,6 +112,18 @@ export class RevisionRepository {
     return canonicalSet(storedSet.parse(rows.map((r) => JSON.parse(r.document))));
   }
 
+  /**
+   * Every Service in force, as "namespace/name": read from the keys alone, without loading and
+   * parsing every document (every telemetry upload asks).
+   */
+  async serviceNames(): Promise<Set<string>> {
+    const rows = await this.db.currentResource.findMany({
+      where: { kind: 'Service' },
+      select: { namespace: true, name: true },
+    });
+    return new Set(rows.map((r) => `${r.namespace}/${r.name}`));
+  }
+
   async get(id: number): Promise<Revision | undefined> {
     const row = await this.db.revision.findUnique({ where: { id }, include: { changes: true } });
     return row === null ? undefined : toRevision(row);

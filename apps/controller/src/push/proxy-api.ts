@@ -145,8 +145,13 @@ async function route(
     if (!input.success) throw new ProxyRefusal(400, z.prettifyError(input.error));
     if (input.data.proxyId !== proxyId)
       throw new ProxyRefusal(403, `a batch from ${proxyId} cannot speak for ${input.data.proxyId}`);
-    admission.admit(input.data, caller.workload, await deps.services(), Date.now());
-    return reply(res, 200, { merged: await deps.telemetry.ingest(input.data) });
+    const latencies = admission.admit(
+      input.data,
+      caller.workload,
+      await deps.services(),
+      Date.now(),
+    );
+    return reply(res, 200, { merged: await deps.telemetry.ingest(input.data, latencies) });
   }
   if (req.method === 'POST' && path === '/v1/heartbeat') {
     await deps.proxies.heartbeat(proxyId, new Date());

@@ -2,8 +2,9 @@
 // service calling a configured one), counts that add up, windows that are not in the future, and
 // no more requests than a proxy can carry, per batch and over time.
 
-import { LatencySketch, type TrafficBatch } from '@weft/telemetry';
+import type { LatencySketch, TrafficBatch } from '@weft/telemetry';
 import { text } from '../api/text-input.ts';
+import { decodeSketch } from '../repositories/telemetry.ts';
 import { ProxyRefusal } from './proxy-refusal.ts';
 
 /** Series in one batch: a proxy has one per route, version and status class it saw. */
@@ -39,11 +40,16 @@ export class TelemetryAdmission {
 
   /**
    * Throws a ProxyRefusal naming the first thing wrong with the batch; else takes its requests
-   * from the proxy's budget.
+   * from the proxy's budget and returns its series' latency sketches, decoded once for the merge.
    * @param workload the caller's own "namespace/service", from its certificate
    * @param services every configured "namespace/service"
    */
-  admit(batch: TrafficBatch, workload: string, services: ReadonlySet<string>, now: number): void {
+  admit(
+    batch: TrafficBatch,
+    workload: string,
+    services: ReadonlySet<string>,
+    now: number,
+  ): LatencySketch[] {
     if (batch.series.length > MAX_SERIES_PER_BATCH)
       throw new ProxyRefusal(
         422,
@@ -61,7 +67,7 @@ export class TelemetryAdmission {
         `the window ends ${batch.windowEnd - now} ms after the controller's clock (at most ${MAX_CLOCK_SKEW_MS})`,
       );
     let requests = 0;
-    batch.series.forEach((series, index) => {
+    const latencies = batch.series.map((series, index) => {
       const where = `series[${index}]`;
       // Outbound records only: the proxy reports what its own service called.
       if (series.source !== workload)
@@ -85,13 +91,16 @@ export class TelemetryAdmission {
           422,
           `${where}.errors (${series.errors}) is more than its requests (${series.requests})`,
         );
-      const recorded = latencyCount(series.latency);
-      if (recorded !== series.requests)
+      const latency = readSketch(series.latency);
+      const recorded =
+        latency === undefined || !Number.isFinite(latency.count) ? undefined : latency.count;
+      if (latency === undefined || recorded !== series.requests)
         throw new ProxyRefusal(
           422,
           `${where}.latency holds ${recorded ?? 'no readable sketch'} measurements for ${series.requests} requests`,
         );
       requests += series.requests;
+      return latency;
     });
     if (requests > MAX_REQUESTS_PER_BATCH)
       throw new ProxyRefusal(
@@ -99,6 +108,7 @@ export class TelemetryAdmission {
         `a batch reports at most ${MAX_REQUESTS_PER_BATCH} requests, this one ${requests}`,
       );
     this.spend(batch.proxyId, requests, now);
+    return latencies;
   }
 
   private spend(proxyId: string, requests: number, now: number): void {
@@ -116,11 +126,10 @@ export class TelemetryAdmission {
   }
 }
 
-/** How many measurements a serialized sketch holds, or undefined when it is not one. */
-function latencyCount(base64: string): number | undefined {
+/** The serialized sketch, or undefined when it is not one. */
+function readSketch(base64: string): LatencySketch | undefined {
   try {
-    const count = LatencySketch.fromBytes(Buffer.from(base64, 'base64')).count;
-    return Number.isFinite(count) ? count : undefined;
+    return decodeSketch(base64);
   } catch {
     return undefined;
   }

@@ -33,14 +33,20 @@ export class TelemetryRepository {
     return (this.tiers[0] as RollupTier).seconds;
   }
 
-  /** Merges a batch; returns false when it was merged before. */
-  async ingest(batch: TrafficBatch): Promise<boolean> {
-    const merged = await this.merge(batch);
+  /**
+   * Merges a batch; returns false when it was merged before. `latencies` are its series' sketches,
+   * in order, when the caller has decoded them already (the proxy API's admission has).
+   */
+  async ingest(
+    batch: TrafficBatch,
+    latencies: readonly LatencySketch[] = batch.series.map((s) => decodeSketch(s.latency)),
+  ): Promise<boolean> {
+    const merged = await this.merge(batch, latencies);
     controllerChannels.telemetryBatch.publish({ source: this, proxyId: batch.proxyId, merged });
     return merged;
   }
 
-  private merge(batch: TrafficBatch): Promise<boolean> {
+  private merge(batch: TrafficBatch, latencies: readonly LatencySketch[]): Promise<boolean> {
     const bucketSeconds = this.bucketSeconds;
     const bucketStart = new Date(
       Math.floor(batch.windowEnd / (bucketSeconds * 1_000)) * bucketSeconds * 1_000,
@@ -53,7 +59,9 @@ export class TelemetryRepository {
       await tx.telemetryUpload.create({
         data: { proxyId: batch.proxyId, sequence: BigInt(batch.sequence) },
       });
-      for (const series of batch.series) {
+      for (const [index, series] of batch.series.entries()) {
+        const latency = latencies[index];
+        if (latency === undefined) throw new RangeError(`no latency sketch for series ${index}`);
         const key = {
           tierSeconds: bucketSeconds,
           bucketStart,
@@ -68,7 +76,7 @@ export class TelemetryRepository {
           errors: series.errors,
           requestBytes: BigInt(series.requestBytes),
           responseBytes: BigInt(series.responseBytes),
-          latency: LatencySketch.fromBytes(Buffer.from(series.latency, 'base64')),
+          latency,
         });
       }
       return true;
@@ -220,4 +228,9 @@ function versionList(versions: Map<string, Figures>): VersionFigures[] {
   return [...versions]
     .map(([version, figures]) => ({ version, ...figures }))
     .sort((a, b) => a.version.localeCompare(b.version));
+}
+
+/** A series' latency sketch as the proxy sent it (serialized, base64). */
+export function decodeSketch(base64: string): LatencySketch {
+  return LatencySketch.fromBytes(Buffer.from(base64, 'base64'));
 }

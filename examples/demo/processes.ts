@@ -2,7 +2,6 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 
 /** How long a child may take to become ready before the demo gives up. */
@@ -63,11 +62,32 @@ export async function waitForOk(url: string, child: ChildProcess): Promise<void>
   throw new Error(`${url} did not answer 200 within ${READY_TIMEOUT_MS} ms`);
 }
 
+/**
+ * Ports are taken below Linux's ephemeral range (32768 up): a port from the range, found free
+ * here, can meanwhile become the source port of any outgoing connection on the machine, and the
+ * process meant to listen on it fails with EADDRINUSE (seen in CI: a demo proxy's admin port).
+ */
+const FREE_PORT_MIN = 20_000;
+const FREE_PORT_SPAN = 12_000;
+const FREE_PORT_TRIES = 200;
+const handedOut = new Set<number>();
+
+/** A free port outside the ephemeral range, not handed out before by this process. */
 export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
+  for (let attempt = 0; attempt < FREE_PORT_TRIES; attempt++) {
+    const port = FREE_PORT_MIN + Math.floor(Math.random() * FREE_PORT_SPAN);
+    if (handedOut.has(port)) continue;
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      server.close();
+      await once(server, 'close');
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port from ${FREE_PORT_MIN} within ${FREE_PORT_TRIES} tries`);
 }

@@ -4,19 +4,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 
 const BYTES_PER_KIB = 1_024;
 /** How long a stopped process may take to exit before it is killed. */
 const EXIT_GRACE_MS = 5_000;
-/**
- * Ports for processes that restart on the same port are taken below Linux's ephemeral range
- * (32768 up): a port from the range can be taken as the source port of any outgoing connection
- * on the machine while its process is down, and its restart fails with EADDRINUSE.
- */
-const STABLE_PORT_MIN = 20_000;
-const STABLE_PORT_SPAN = 12_000;
-const handedOut = new Set<number>();
 
 export interface Started {
   readonly child: ChildProcess;
@@ -37,25 +28,8 @@ export function startNode(
   return { child, pid: child.pid };
 }
 
-/** A free port outside the ephemeral range, not handed out before by this process. */
-export async function stablePort(): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = STABLE_PORT_MIN + Math.floor(Math.random() * STABLE_PORT_SPAN);
-    if (handedOut.has(port)) continue;
-    const server = createServer();
-    const free = await new Promise<boolean>((resolve) => {
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => resolve(true));
-    });
-    if (free) {
-      server.close();
-      await once(server, 'close');
-      handedOut.add(port);
-      return port;
-    }
-  }
-  throw new Error(`no free port from ${STABLE_PORT_MIN} within 200 tries`);
-}
+/** Processes here restart on the same port: the demo's free ports are outside the ephemeral range. */
+export { freePort as stablePort } from '../../../../examples/demo/processes.ts';
 
 export function running(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;

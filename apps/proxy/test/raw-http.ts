@@ -61,7 +61,9 @@ export async function collect(socket: Socket | TLSSocket, deadlineMs = 5_000): P
     text += chunk.toString('latin1');
   });
   socket.on('error', () => {});
-  const closed = once(socket, 'close').then(() => true);
+  // Not events.once: it rejects on 'error', and a proxy that closes a connection with bytes still
+  // unread resets it (ECONNRESET). A reset is a close here; 'close' follows every 'error'.
+  const closed = new Promise<boolean>((resolve) => socket.once('close', () => resolve(true)));
   const timer = sleep(deadlineMs).then(() => false);
   const wasClosed = socket.destroyed || (await Promise.race([closed, timer]));
   socket.destroy();

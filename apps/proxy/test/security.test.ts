@@ -3,12 +3,12 @@
 
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { createConnection } from 'node:net';
 import { type ConnectionOptions, connect } from 'node:tls';
 import { createTestPki } from '@weft/pki';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, writeIdentity } from './harness.ts';
 import { startTestMesh, TEST_MESH, type TestMesh } from './mesh-fixture.ts';
+import { exchange, plainOpener } from './raw-http.ts';
 
 const ROUTE = `
     - backendRefs: [{ name: server, version: v1 }]`;
@@ -116,13 +116,11 @@ describe('mTLS and access policy', () => {
   });
 
   it('refuses plaintext in STRICT mode', async () => {
-    const socket = createConnection({ host: '127.0.0.1', port: inbound });
-    socket.write('GET / HTTP/1.1\r\nhost: server\r\n\r\n');
-    let text = '';
-    socket.on('data', (chunk) => {
-      text += String(chunk);
-    });
-    await once(socket, 'close');
+    const { text, closed } = await exchange(
+      plainOpener(inbound),
+      'GET / HTTP/1.1\r\nhost: server\r\n\r\n',
+    );
+    expect(closed).toBe(true);
     expect(text).not.toContain('200 OK');
   });
 

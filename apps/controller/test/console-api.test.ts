@@ -22,6 +22,7 @@ const statusOf = (error: unknown) =>
     : undefined;
 
 const key = (source: string, destination: string, version: string): TrafficKey => ({
+  reporter: 'source',
   source,
   destination,
   destinationVersion: version,

@@ -114,6 +114,7 @@ describe('controller /metrics', () => {
       const window = new TrafficWindow();
       window.record(
         {
+          reporter: 'source',
           source: 'shop/server',
           destination: 'shop/client',
           destinationVersion: '',

@@ -9,10 +9,13 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createCsr, generateKeyPair } from '@weft/pki';
-import { TrafficWindow } from '@weft/telemetry';
+import { type Reporter, TrafficWindow } from '@weft/telemetry';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningController } from '../src/controller.ts';
+import type { RolloutPlan } from '../src/rollouts/plan.ts';
+import { startRun } from '../src/rollouts/state-machine.ts';
+import { analyzeFromTelemetry } from '../src/rollouts/telemetry-analysis.ts';
 import { type AdminController, startAdminController } from './admin-controller.ts';
 import { nearlyInput } from './hostile-inputs.ts';
 import { ROOT, waitFor } from './mesh-helpers.ts';
@@ -30,23 +33,32 @@ async function bootstrapBody(token: string, id: string, port: number, spiffeId?:
   };
 }
 
+interface SeriesSpec {
+  readonly source: string;
+  readonly destination: string;
+  readonly version: string;
+  readonly calls: number;
+  /** The caller's side unless said; the destination side is what a canary is judged on. */
+  readonly reporter?: Reporter;
+  readonly status?: number;
+}
+
 /** A batch as a proxy drains it: `calls` per traffic key, half a second apart in latency. */
-function batch(
-  proxyId: string,
-  series: { source: string; destination: string; version: string; calls: number }[],
-) {
+function batch(proxyId: string, series: SeriesSpec[]) {
   const window = new TrafficWindow();
   for (const s of series) {
+    const status = s.status ?? 200;
     for (let i = 0; i < s.calls; i++) {
       window.record(
         {
+          reporter: s.reporter ?? 'source',
           source: s.source,
           destination: s.destination,
           destinationVersion: s.version,
-          route: `HTTPRoute/${s.destination} rules[0]`,
-          statusClass: '2xx',
+          route: s.reporter === 'destination' ? '' : `HTTPRoute/${s.destination} rules[0]`,
+          statusClass: `${Math.floor(status / 100)}xx`,
         },
-        200,
+        status,
         5 + i,
         0,
         100,
@@ -201,7 +213,7 @@ describe('the proxy API trusts a workload only for its own identity', () => {
     const refusedBefore = (await denied('proxy.telemetry', 'proxy/catalog-1')).length;
     /** One series of catalog-1's batch, changed by `forge`. */
     const forged = (
-      series: { source: string; destination: string; version: string; calls: number },
+      series: SeriesSpec,
       forge: (s: Record<string, unknown>, b: Record<string, unknown>) => void = () => undefined,
     ) => {
       const sent = batch('catalog-1', [series]) as unknown as Record<string, unknown>;
@@ -268,6 +280,97 @@ describe('the proxy API trusts a workload only for its own identity', () => {
       status: 200,
       body: { merged: true },
     });
+  });
+
+  it("judges a canary on its own proxies' reports: a caller's report moves no verdict, and a callee speaks only for its service and version", async () => {
+    const { token } = await admin.tokens.create.mutate({ service: 'catalog', namespace: 'shop' });
+    const canary = await bootstrapProxy({
+      proxyApiUrl: controller.proxyApiUrl,
+      trustBundleFile: controller.trustBundleFile,
+      token,
+      id: 'catalog-canary',
+      version: 'v2',
+      port: 21_003,
+    });
+    const answered = (version: string, calls: number): SeriesSpec => ({
+      reporter: 'destination',
+      source: 'shop/frontend',
+      destination: 'shop/catalog',
+      version,
+      calls,
+    });
+    for (const [proxy, version] of [
+      [catalog, 'v1'],
+      [canary, 'v2'],
+    ] as const) {
+      const sent = batch(proxy.id, [answered(version, 20)]);
+      expect((await post('/v1/telemetry', sent, proxy)).status).toBe(200);
+    }
+    const plan: RolloutPlan = {
+      namespace: 'shop',
+      service: 'catalog',
+      rollout: 'catalog',
+      route: 'catalog',
+      stableVersion: 'v1',
+      canaryVersion: 'v2',
+      steps: [{ kind: 'weight', weight: 20 }],
+      analysis: {
+        intervalMs: 3_600_000,
+        minSuccessRate: 0.99,
+        maxP99LatencyMs: null,
+        minRequests: 1,
+        failureLimit: 1,
+      },
+      rollbackOnFailure: true,
+    };
+    const now = new Date();
+    const state = startRun(plan, now).state;
+    const analysis = () => analyzeFromTelemetry(controller.services.telemetry, plan, state, now);
+    const before = await analysis();
+    expect(before).toMatchObject({
+      verdict: 'passed',
+      canary: { version: 'v2', requests: 20, errors: 0 },
+      stable: { version: 'v1', requests: 20, errors: 0 },
+    });
+
+    // frontend's own calls to the canary, every one failed: merged (the console shows them), but
+    // they are the caller's word, and a verdict is the callee's.
+    const failing = { source: 'shop/frontend', destination: 'shop/catalog', version: 'v2' };
+    const blame = batch(frontend.id, [{ ...failing, calls: 500, status: 503 }]);
+    expect((await post('/v1/telemetry', blame, frontend)).status).toBe(200);
+    const shown = await admin.telemetry.byVersion.query({
+      service: 'shop/catalog',
+      windowSeconds: 3_600,
+    });
+    expect(shown.find((v) => v.version === 'v2')).toMatchObject({ requests: 500, errors: 500 });
+    expect(await analysis()).toEqual(before);
+
+    // Nor may a proxy report another service's answers, or answers of a version it is not.
+    const refusedBefore = (await denied('proxy.telemetry', 'proxy/frontend-1')).length;
+    const cases: [string, TestProxy, ReturnType<typeof batch>, string][] = [
+      [
+        "frontend's proxy answering for catalog",
+        frontend,
+        batch(frontend.id, [{ ...answered('v2', 500), status: 503 }]),
+        'reports only the calls it answered',
+      ],
+      [
+        "the stable proxy answering for the canary's version",
+        catalog,
+        batch(catalog.id, [{ ...answered('v2', 500), status: 503 }]),
+        'this proxy registered as version',
+      ],
+    ];
+    for (const [what, proxy, body, reason] of cases) {
+      const answer = await post('/v1/telemetry', body, proxy);
+      expect([what, answer.status, JSON.stringify(answer.body)]).toEqual([
+        what,
+        403,
+        expect.stringContaining(reason),
+      ]);
+    }
+    expect(await analysis()).toEqual(before);
+    expect((await denied('proxy.telemetry', 'proxy/frontend-1')).length - refusedBefore).toBe(1);
   });
 
   it('removes a proxy for an operator (weft proxy remove), audited: it leaves the endpoints and its calls are refused until it bootstraps again', async () => {

@@ -1,6 +1,6 @@
-// For the rollout tests: a mesh with one Rollout per service, and a stand-in proxy that joins
-// with a token and uploads traffic batches (built with @weft/telemetry) over the proxy API, the
-// path real proxies take.
+// For the rollout tests: a mesh with one Rollout per service, and stand-in proxies that join with
+// a token and upload traffic batches (built with @weft/telemetry) over the proxy API, the path
+// real proxies take.
 
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
@@ -114,52 +114,54 @@ function post(
   });
 }
 
+/** A proxy's credentials after it joined: what it uploads with. */
+interface Joined {
+  readonly proxyId: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
 /**
- * A frontend proxy in all but forwarding: joins with a token, then every 200 ms uploads what it
- * "saw" calling each service, per version, as the traffic table says at that moment.
+ * The proxies of every version of every service in all but forwarding: each joins with its
+ * service's token and the version it serves, then every 200 ms uploads what it "answered" (the
+ * destination side, which a canary is judged on), calls from shop/frontend, as the traffic table
+ * says at that moment.
  */
 export class TelemetryFeeder {
   /** service -> version -> traffic; tests change it while the feeder runs. */
   readonly traffic = new Map<string, Record<string, Traffic>>();
+  private readonly joined = new Map<string, Joined>();
   private timer: NodeJS.Timeout | undefined;
   private sequence = Date.now();
   private uploading: Promise<void> = Promise.resolve();
   uploaded = 0;
 
+  /** `tokenFor` gives a join token for a service of the shop namespace. */
   private constructor(
     private readonly proxyApiUrl: () => string,
-    private readonly tls: { ca: string; cert: string; key: string },
-    private readonly proxyId: string,
+    private readonly ca: string,
+    private readonly tokenFor: (service: string) => Promise<string>,
   ) {}
 
   static async join(
     proxyApiUrl: () => string,
     trustBundleFile: string,
-    joinToken: string,
+    tokenFor: (service: string) => Promise<string>,
   ): Promise<TelemetryFeeder> {
-    const ca = await readFile(trustBundleFile, 'utf8');
-    const keys = await generateKeyPair();
-    const csr = await createCsr({
-      privateKeyPem: keys.privateKeyPem,
-      publicKeyPem: keys.publicKeyPem,
-    });
-    const proxyId = 'frontend-feeder';
-    const answer = await post(
-      `${proxyApiUrl()}/v1/bootstrap`,
-      { token: joinToken, csr, workload: { id: proxyId, address: '127.0.0.1', port: 18_080 } },
-      { ca },
-    );
-    if (answer.status !== 200) throw new Error(`bootstrap refused: ${JSON.stringify(answer.body)}`);
-    return new TelemetryFeeder(
-      proxyApiUrl,
-      { ca, cert: String(answer.body.certificate), key: keys.privateKeyPem },
-      proxyId,
-    );
+    return new TelemetryFeeder(proxyApiUrl, await readFile(trustBundleFile, 'utf8'), tokenFor);
   }
 
   start(): void {
+    let busy = false;
     this.timer = setInterval(() => {
-      this.uploading = this.uploading.then(() => this.upload()).catch(() => undefined);
+      // A round of uploads can outlast the interval: skip a tick rather than queue up rounds.
+      if (busy) return;
+      busy = true;
+      this.uploading = this.upload()
+        .catch(() => undefined)
+        .finally(() => {
+          busy = false;
+        });
     }, UPLOAD_EVERY_MS);
   }
 
@@ -168,34 +170,62 @@ export class TelemetryFeeder {
     await this.uploading;
   }
 
-  /** One batch now; throws when the controller refuses it. */
+  /** One batch per version now; throws when the controller refuses one. */
   async upload(): Promise<void> {
-    const window = new TrafficWindow();
     for (const [service, versions] of this.traffic) {
       for (const [version, traffic] of Object.entries(versions)) {
+        const proxy = await this.proxyOf(service, version);
+        const window = new TrafficWindow();
         const failing = Math.round(traffic.requests * (traffic.errorRate ?? 0));
         for (let i = 0; i < traffic.requests; i++) {
           const status = i < failing ? 503 : 200;
           const key = {
+            reporter: 'destination' as const,
             source: 'shop/frontend',
             destination: `shop/${service}`,
             destinationVersion: version,
-            route: `HTTPRoute/shop/${service} rules[1]`,
+            route: '',
             statusClass: `${Math.floor(status / 100)}xx`,
           };
           // A spread of latencies around the figure, so percentiles mean something.
           window.record(key, status, (traffic.latencyMs ?? 20) * (0.5 + (i % 10) / 10), 200, 800);
         }
+        this.sequence += 1;
+        const answer = await post(
+          `${this.proxyApiUrl()}/v1/telemetry`,
+          window.drain(proxy.proxyId, this.sequence),
+          { ca: this.ca, cert: proxy.cert, key: proxy.key },
+          { [PROXY_ID_HEADER]: proxy.proxyId },
+        );
+        if (answer.status !== 200)
+          throw new Error(`telemetry refused: ${JSON.stringify(answer.body)}`);
       }
     }
-    this.sequence += 1;
-    const answer = await post(
-      `${this.proxyApiUrl()}/v1/telemetry`,
-      window.drain(this.proxyId, this.sequence),
-      this.tls,
-      { [PROXY_ID_HEADER]: this.proxyId },
-    );
-    if (answer.status !== 200) throw new Error(`telemetry refused: ${JSON.stringify(answer.body)}`);
     this.uploaded += 1;
+  }
+
+  /** The proxy of one version of a service, joined the first time it is needed. */
+  private async proxyOf(service: string, version: string): Promise<Joined> {
+    const proxyId = `${service}-${version}-feeder`;
+    const known = this.joined.get(proxyId);
+    if (known !== undefined) return known;
+    const keys = await generateKeyPair();
+    const csr = await createCsr({
+      privateKeyPem: keys.privateKeyPem,
+      publicKeyPem: keys.publicKeyPem,
+    });
+    const answer = await post(
+      `${this.proxyApiUrl()}/v1/bootstrap`,
+      {
+        token: await this.tokenFor(service),
+        csr,
+        workload: { id: proxyId, version, address: '127.0.0.1', port: 18_080 },
+      },
+      { ca: this.ca },
+    );
+    if (answer.status !== 200) throw new Error(`bootstrap refused: ${JSON.stringify(answer.body)}`);
+    const joined = { proxyId, cert: String(answer.body.certificate), key: keys.privateKeyPem };
+    this.joined.set(proxyId, joined);
+    return joined;
   }
 }

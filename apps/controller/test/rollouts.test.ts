@@ -54,6 +54,10 @@ function until(client: Client, service: string, what: string, done: (view: View)
   );
 }
 
+/** Join tokens for the feeder's proxies, one per proxy, made by the admin. */
+const tokensFrom = (client: Client) => async (service: string) =>
+  (await client.tokens.create.mutate({ service, namespace: 'shop' })).token;
+
 const rolloutRevisions = async (client: Client, service: string) =>
   (await client.revisions.list.query({ limit: 200 }))
     .filter((r) => r.author === `rollout/${service}`)
@@ -77,11 +81,10 @@ describe('rollouts', () => {
         inventory: { steps: '[{ setWeight: 10 }, { pause: { duration: 1m } }]' },
       }),
     });
-    const { token } = await admin.tokens.create.mutate({ service: 'frontend', namespace: 'shop' });
     feeder = await TelemetryFeeder.join(
       () => controller.proxyApiUrl,
       controller.trustBundleFile,
-      token,
+      tokensFrom(admin),
     );
     await admin.users.create.mutate({
       username: 'vera',
@@ -334,14 +337,10 @@ describe('rollouts across a controller restart', () => {
         },
       }),
     });
-    const { token } = await started.admin.tokens.create.mutate({
-      service: 'frontend',
-      namespace: 'shop',
-    });
     feeder = await TelemetryFeeder.join(
       () => controller?.proxyApiUrl ?? '',
       controller.trustBundleFile,
-      token,
+      tokensFrom(started.admin),
     );
     feeder.traffic.set('catalog', { v1: HEALTHY, v2: HEALTHY });
     feeder.start();

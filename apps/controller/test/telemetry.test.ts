@@ -12,6 +12,7 @@ import { parseTiers } from '../src/telemetry/tiers.ts';
 import { startAdminController } from './admin-controller.ts';
 
 const key = (version: string) => ({
+  reporter: 'source' as const,
   source: 'shop/frontend',
   destination: 'shop/catalog',
   destinationVersion: version,

@@ -76,6 +76,33 @@ describe('traffic through two proxies', () => {
     }
   });
 
+  it("records the calls it answers from the callee's side, the caller named by its certificate", async () => {
+    const answered = async () => {
+      const body = (await (
+        await fetch(`http://127.0.0.1:${mesh.proxies.v2.ports.admin}/telemetry`)
+      ).json()) as { series: { key: Record<string, string>; requests: number }[] };
+      return body.series.filter((s) => s.key.reporter === 'destination');
+    };
+    const before = (await answered()).reduce((sum, s) => sum + s.requests, 0);
+    for (let i = 0; i < 5; i++) {
+      const response = await call(mesh.proxies.client, 'server', '/answered', {
+        headers: { 'x-version': 'v2' },
+      });
+      expect(response.status).toBe(200);
+    }
+    const series = await answered();
+    expect(series.reduce((sum, s) => sum + s.requests, 0) - before).toBe(5);
+    for (const s of series)
+      expect(s.key).toEqual({
+        reporter: 'destination',
+        source: 'shop/client',
+        destination: 'shop/server',
+        destinationVersion: 'v2',
+        route: '',
+        statusClass: '2xx',
+      });
+  });
+
   it('answers 404 with x-weft-error for a host it does not know', async () => {
     const response = await call(mesh.proxies.client, 'nowhere', '/');
     expect(response.status).toBe(404);

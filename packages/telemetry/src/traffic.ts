@@ -4,7 +4,16 @@
 import { z } from 'zod';
 import { LatencySketch } from './sketch.ts';
 
+/**
+ * Which side's proxy saw the call: the caller's (outbound, "source") or the callee's (inbound,
+ * "destination"), as Istio's `reporter` label. Each call can be reported once by each side; the
+ * controller believes the destination side about the callee, whose own proxy measured it.
+ */
+export const REPORTERS = ['source', 'destination'] as const;
+export type Reporter = (typeof REPORTERS)[number];
+
 export interface TrafficKey {
+  readonly reporter: Reporter;
   readonly source: string;
   readonly destination: string;
   readonly destinationVersion: string;
@@ -30,6 +39,8 @@ export const trafficBatch = z.strictObject({
   windowEnd: z.number().int(),
   series: z.array(
     z.strictObject({
+      /** Absent from proxies older than inbound reporting: they reported their own calls only. */
+      reporter: z.enum(REPORTERS).default('source'),
       source: z.string(),
       destination: z.string(),
       destinationVersion: z.string(),
@@ -61,7 +72,7 @@ export class TrafficWindow {
     requestBytes: number,
     responseBytes: number,
   ): void {
-    const id = `${key.source}\u0000${key.destination}\u0000${key.destinationVersion}\u0000${key.route}\u0000${key.statusClass}`;
+    const id = `${key.reporter}\u0000${key.source}\u0000${key.destination}\u0000${key.destinationVersion}\u0000${key.route}\u0000${key.statusClass}`;
     let series = this.series.get(id);
     if (series === undefined) {
       series = {

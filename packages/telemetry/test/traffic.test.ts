@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { LatencySketch, TrafficWindow, trafficBatch } from '../src/index.ts';
 
-const key = (statusClass: string) => ({
+const key = (statusClass: string, reporter: 'source' | 'destination' = 'source') => ({
+  reporter,
   source: 'shop/frontend',
   destination: 'shop/catalog',
   destinationVersion: 'v2',
@@ -41,5 +42,19 @@ describe('TrafficWindow', () => {
     expect(latency.quantile(0.5)).toBeGreaterThan(49 * 0.99);
     expect(latency.quantile(0.5)).toBeLessThan(51 * 1.01);
     expect(window.drain('frontend-1', 8)).toMatchObject({ windowStart: 11_000, series: [] });
+  });
+
+  it('keeps what each side reported apart, and reads a batch without reporters as the source side', () => {
+    const window = new TrafficWindow(() => 0);
+    window.record(key('2xx'), 200, 5, 0, 0);
+    window.record(key('2xx', 'destination'), 200, 3, 0, 0);
+    const batch = window.drain('catalog-1', 1);
+    expect(batch.series.map((s) => s.reporter).sort()).toEqual(['destination', 'source']);
+    const { reporter: _, ...older } = batch.series[0] ?? {};
+    const parsed = trafficBatch.parse({ ...batch, series: [older] });
+    expect(parsed.series[0]?.reporter).toBe('source');
+    expect(
+      trafficBatch.safeParse({ ...batch, series: [{ ...older, reporter: 'both' }] }).success,
+    ).toBe(false);
   });
 });

@@ -145,12 +145,7 @@ async function route(
     if (!input.success) throw new ProxyRefusal(400, z.prettifyError(input.error));
     if (input.data.proxyId !== proxyId)
       throw new ProxyRefusal(403, `a batch from ${proxyId} cannot speak for ${input.data.proxyId}`);
-    const latencies = admission.admit(
-      input.data,
-      caller.workload,
-      await deps.services(),
-      Date.now(),
-    );
+    const latencies = admission.admit(input.data, caller, await deps.services(), Date.now());
     return reply(res, 200, { merged: await deps.telemetry.ingest(input.data, latencies) });
   }
   if (req.method === 'POST' && path === '/v1/heartbeat') {
@@ -182,6 +177,8 @@ interface Caller {
   /** Its SPIFFE ID, and the "namespace/service" in it. */
   readonly identity: string;
   readonly workload: string;
+  /** The version label it registered with, "" without one. */
+  readonly version: string;
 }
 
 /** The registered proxy the caller may act as: one of the identity in its certificate. */
@@ -213,7 +210,12 @@ async function authenticate(
       `${identity} may not act for proxy ${proxyId}${proxy === undefined ? ' (not registered: bootstrap again)' : ''}`,
     );
   }
-  return { proxyId, identity, workload: `${parsed.namespace}/${parsed.service}` };
+  return {
+    proxyId,
+    identity,
+    workload: `${parsed.namespace}/${parsed.service}`,
+    version: proxy.version ?? '',
+  };
 }
 
 function watch(

@@ -1,6 +1,7 @@
 // Which telemetry batches the controller believes: only a proxy's own observations (its own
-// service calling a configured one), counts that add up, windows that are not in the future, and
-// no more requests than a proxy can carry, per batch and over time.
+// service calling a configured one, or its own service and version answering a call), counts that
+// add up, windows that are not in the future, and no more requests than a proxy can carry, per
+// batch and over time.
 
 import type { LatencySketch, TrafficBatch } from '@weft/telemetry';
 import { text } from '../api/text-input.ts';
@@ -25,6 +26,14 @@ const MAX_LABEL_LENGTH = 512;
 /** Labels are stored as sent. */
 const storable = text();
 
+/** Who sends a batch, as its certificate and registration say. */
+export interface Reporting {
+  /** The caller's own "namespace/service", from its certificate. */
+  readonly workload: string;
+  /** The version it registered with ("" without one): what its inbound series must name. */
+  readonly version: string;
+}
+
 interface Budget {
   requests: number;
   at: number;
@@ -41,12 +50,11 @@ export class TelemetryAdmission {
   /**
    * Throws a ProxyRefusal naming the first thing wrong with the batch; else takes its requests
    * from the proxy's budget and returns its series' latency sketches, decoded once for the merge.
-   * @param workload the caller's own "namespace/service", from its certificate
    * @param services every configured "namespace/service"
    */
   admit(
     batch: TrafficBatch,
-    workload: string,
+    reporting: Reporting,
     services: ReadonlySet<string>,
     now: number,
   ): LatencySketch[] {
@@ -69,18 +77,13 @@ export class TelemetryAdmission {
     let requests = 0;
     const latencies = batch.series.map((series, index) => {
       const where = `series[${index}]`;
-      // Outbound records only: the proxy reports what its own service called.
-      if (series.source !== workload)
-        throw new ProxyRefusal(
-          403,
-          `${where}.source is ${series.source}; a proxy of ${workload} reports only its own calls`,
-        );
+      checkOwnSide(series, where, reporting);
       if (!services.has(series.destination))
         throw new ProxyRefusal(
           422,
           `${where}.destination ${series.destination} is not a configured service`,
         );
-      for (const label of ['destinationVersion', 'route', 'statusClass'] as const) {
+      for (const label of ['source', 'destinationVersion', 'route', 'statusClass'] as const) {
         if (series[label].length > MAX_LABEL_LENGTH)
           throw new ProxyRefusal(422, `${where}.${label} is longer than ${MAX_LABEL_LENGTH}`);
         if (!storable.safeParse(series[label]).success)
@@ -124,6 +127,33 @@ export class TelemetryAdmission {
       );
     this.budgets.set(proxyId, { requests: refilled - requests, at: now });
   }
+}
+
+/**
+ * A proxy reports only its own side of a call: as the caller, calls from its own service; as the
+ * callee, calls its own service and version answered (the caller named by the certificate it
+ * presented, which the controller cannot check, and so only believes about this callee).
+ */
+function checkOwnSide(
+  series: TrafficBatch['series'][number],
+  where: string,
+  { workload, version }: Reporting,
+): void {
+  if (series.reporter === 'source' && series.source !== workload)
+    throw new ProxyRefusal(
+      403,
+      `${where}.source is ${series.source}; a proxy of ${workload} reports only its own calls`,
+    );
+  if (series.reporter === 'destination' && series.destination !== workload)
+    throw new ProxyRefusal(
+      403,
+      `${where}.destination is ${series.destination}; a proxy of ${workload} reports only the calls it answered`,
+    );
+  if (series.reporter === 'destination' && series.destinationVersion !== version)
+    throw new ProxyRefusal(
+      403,
+      `${where}.destinationVersion is "${series.destinationVersion}"; this proxy registered as version "${version}"`,
+    );
 }
 
 /** The serialized sketch, or undefined when it is not one. */

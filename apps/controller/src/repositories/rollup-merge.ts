@@ -1,7 +1,7 @@
 // The one way counts and a latency sketch are added into a rollup row, shared by ingest (a
 // proxy's batch into the finest tier) and compaction (a bucket into a coarser tier).
 
-import { LatencySketch } from '@weft/telemetry';
+import { LatencySketch, type Reporter } from '@weft/telemetry';
 import type { Db } from '../db/database.ts';
 
 export type Transaction = Parameters<Parameters<Db['$transaction']>[0]>[0];
@@ -9,6 +9,7 @@ export type Transaction = Parameters<Parameters<Db['$transaction']>[0]>[0];
 export interface RollupKey {
   readonly tierSeconds: number;
   readonly bucketStart: Date;
+  readonly reporter: Reporter;
   readonly source: string;
   readonly destination: string;
   readonly destVersion: string;
@@ -29,7 +30,9 @@ export async function mergeInto(
   },
 ): Promise<void> {
   const existing = await tx.telemetryRollup.findUnique({
-    where: { tierSeconds_bucketStart_source_destination_destVersion_route_statusClass: key },
+    where: {
+      tierSeconds_bucketStart_reporter_source_destination_destVersion_route_statusClass: key,
+    },
   });
   if (existing !== null) add.latency.merge(LatencySketch.fromBytes(existing.sketch));
   const data = {

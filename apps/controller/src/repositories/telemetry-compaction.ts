@@ -96,6 +96,7 @@ async function moveRows(
         {
           tierSeconds: target.seconds,
           bucketStart: new Date(Math.floor(row.bucketStart.getTime() / widthMs) * widthMs),
+          reporter: row.reporter,
           source: row.source,
           destination: row.destination,
           destVersion: row.destVersion,

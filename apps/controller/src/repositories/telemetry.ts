@@ -2,7 +2,7 @@
 // WEFT_TELEMETRY_TIERS says otherwise) per traffic key, in one transaction with the record that
 // the batch was seen (a re-sent batch changes nothing); and the queries over them.
 
-import { LatencySketch, type TrafficBatch } from '@weft/telemetry';
+import { LatencySketch, type Reporter, type TrafficBatch } from '@weft/telemetry';
 import type { Db } from '../db/database.ts';
 import { controllerChannels } from '../observability/channels.ts';
 import { DEFAULT_TIERS, type RollupTier } from '../telemetry/tiers.ts';
@@ -65,6 +65,7 @@ export class TelemetryRepository {
         const key = {
           tierSeconds: bucketSeconds,
           bucketStart,
+          reporter: series.reporter,
           source: series.source,
           destination: series.destination,
           destVersion: series.destinationVersion,
@@ -83,10 +84,18 @@ export class TelemetryRepository {
     });
   }
 
-  /** Calls to `destination` since `since`, merged per destination version. */
-  async byVersion(destination: string, since: Date): Promise<VersionFigures[]> {
+  /**
+   * Calls to `destination` since `since`, merged per destination version, as `reporter`'s proxies
+   * saw them: the callers' (what the console shows, every call counted once) or the callee's own
+   * (what a canary is judged on: no other workload can report them).
+   */
+  async byVersion(
+    destination: string,
+    since: Date,
+    reporter: Reporter = 'source',
+  ): Promise<VersionFigures[]> {
     const rows = await this.db.telemetryRollup.findMany({
-      where: { destination, bucketStart: { gte: since } },
+      where: { destination, reporter, bucketStart: { gte: since } },
     });
     const versions = new Map<string, Figures>();
     for (const row of rows) {
@@ -117,11 +126,13 @@ export class TelemetryRepository {
   }
 
   /**
-   * Every caller -> callee pair seen since `since`, merged over routes: in total and per
-   * destination version.
+   * Every caller -> callee pair seen since `since` by the callers' proxies, merged over routes: in
+   * total and per destination version.
    */
   async edges(since: Date): Promise<EdgeFigures[]> {
-    const rows = await this.db.telemetryRollup.findMany({ where: { bucketStart: { gte: since } } });
+    const rows = await this.db.telemetryRollup.findMany({
+      where: { reporter: 'source', bucketStart: { gte: since } },
+    });
     const edges = new Map<string, { edge: EdgeFigures; versions: Map<string, Figures> }>();
     for (const row of rows) {
       const id = `${row.source} ${row.destination}`;
@@ -148,10 +159,10 @@ export class TelemetryRepository {
   }
 
   /**
-   * Calls to `destination` (from `source` only, when given) since `since`, merged into steps of
-   * `stepSeconds` aligned to the epoch: per destination version and in total, keyed by each
-   * step's start (epoch ms). A row from a tier coarser than the step counts in the step its
-   * bucket starts in.
+   * Calls to `destination` (from `source` only, when given) since `since`, as the callers'
+   * proxies saw them, merged into steps of `stepSeconds` aligned to the epoch: per destination
+   * version and in total, keyed by each step's start (epoch ms). A row from a tier coarser than
+   * the step counts in the step its bucket starts in.
    */
   async series(query: {
     destination: string;
@@ -161,6 +172,7 @@ export class TelemetryRepository {
   }): Promise<SeriesFigures> {
     const rows = await this.db.telemetryRollup.findMany({
       where: {
+        reporter: 'source',
         destination: query.destination,
         ...(query.source === undefined ? {} : { source: query.source }),
         bucketStart: { gte: query.since },

@@ -46,7 +46,7 @@ export function createAdminServer(params: AdminParams): Server {
         snapshot,
       });
     },
-    /** Outbound traffic per source, destination, version, route and class, from sketches. */
+    /** Traffic per reporting side, source, destination, version, route and class, from sketches. */
     '/telemetry': async () =>
       json(200, { workload: params.workloadId, series: params.traffic.snapshot() }),
     '/certs': async () => {

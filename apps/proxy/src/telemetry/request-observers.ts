@@ -1,6 +1,6 @@
 // Everything one proxy does with a finished request, subscribed to the request channel in one
-// place: Prometheus series, the traffic window for the controller, spans for the collector (when
-// tracing is on), a line in the access log (when it is on).
+// place: Prometheus series, the traffic window for the controller (both directions), spans for
+// the collector (when tracing is on), a line in the access log (when it is on).
 
 import type { TrafficWindow } from '@weft/telemetry';
 import type { Logger } from 'pino';
@@ -13,7 +13,7 @@ import type { IdentityHolder } from '../tls/identity-holder.ts';
 import { ratioSampler } from '../tracing/sampler.ts';
 import { spanOf } from '../tracing/span.ts';
 import { createSpanExporter, type SpanExporter } from '../tracing/span-exporter.ts';
-import { recordTraffic } from './record-traffic.ts';
+import { recordInboundTraffic, recordTraffic } from './record-traffic.ts';
 import { type LocalWorkload, subscribeRequests } from './request-events.ts';
 
 export interface RequestObserversParams {
@@ -105,6 +105,7 @@ export async function observeRequests(params: RequestObserversParams): Promise<R
       const request = event.request;
       if (event.direction === 'inbound') {
         recordCompletion(metrics, 'inbound', workload.service, event.completion, durationMs);
+        recordInboundTraffic(traffic, local, event, durationMs);
       } else {
         const destination = request?.context.cluster ?? request?.context.upstream ?? 'unknown';
         recordCompletion(metrics, 'outbound', destination, event.completion, durationMs);

@@ -3,7 +3,7 @@
 // disk is still good.
 
 import { readFile } from 'node:fs/promises';
-import { MeshError } from '@weft/mesh-config';
+import { MeshError } from '@weft/errors';
 import { request } from 'undici';
 import type { ProxyConfig } from '../config/proxy-config.ts';
 import { currentCertificate, writeCertificateFiles } from './certificate-files.ts';

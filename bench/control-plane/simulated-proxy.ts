@@ -2,6 +2,15 @@
 // a CSR over the real proxy API, keeps the watch stream open, and ACKs every snapshot at once.
 
 import { createCsr, generateKeyPair } from '@weft/pki';
+import {
+  PROXY_ID_HEADER,
+  proxyApi,
+  type RequestOf,
+  readAnswer,
+  readSnapshotEvent,
+  SNAPSHOT_EVENT,
+  type SnapshotEventHead,
+} from '@weft/proxy-protocol';
 import { createParser } from 'eventsource-parser';
 import { Agent, request } from 'undici';
 
@@ -29,8 +38,8 @@ export class SimulatedProxy {
       privateKeyPem: keys.privateKeyPem,
       publicKeyPem: keys.publicKeyPem,
     });
-    const response = await request(`${this.proxyApiUrl}/v1/bootstrap`, {
-      method: 'POST',
+    const response = await request(`${this.proxyApiUrl}${proxyApi.bootstrap.path}`, {
+      method: proxyApi.bootstrap.method,
       dispatcher: new Agent({
         connect: { ca: this.trustBundlePem, checkServerIdentity: () => undefined },
       }),
@@ -39,16 +48,15 @@ export class SimulatedProxy {
         token,
         csr,
         workload: { id: this.id, version: 'v1', address: '127.0.0.1', port },
-      }),
+      } satisfies RequestOf<typeof proxyApi.bootstrap>),
     });
-    const body = (await response.body.json()) as { certificate?: string; error?: string };
-    if (body.certificate === undefined)
-      throw new Error(`bootstrap of ${this.id} refused: ${body.error}`);
+    const answer = readAnswer(proxyApi.bootstrap, response.statusCode, await response.body.text());
+    if (!answer.ok) throw new Error(`bootstrap of ${this.id} refused: ${answer.error}`);
     this.agent = new Agent({
       connections: 2,
       connect: {
         ca: this.trustBundlePem,
-        cert: body.certificate,
+        cert: answer.value.certificate,
         key: keys.privateKeyPem,
         checkServerIdentity: () => undefined,
       },
@@ -58,9 +66,9 @@ export class SimulatedProxy {
   /** Opens the watch stream; resolves once it is open. */
   async watch(): Promise<void> {
     if (this.agent === undefined) throw new Error(`${this.id} has not bootstrapped`);
-    const response = await request(`${this.proxyApiUrl}/v1/watch`, {
+    const response = await request(`${this.proxyApiUrl}${proxyApi.watch.path}`, {
       dispatcher: this.agent,
-      headers: { 'x-weft-proxy-id': this.id },
+      headers: { [PROXY_ID_HEADER]: this.id },
       signal: this.stop.signal,
       bodyTimeout: 0,
     });
@@ -68,11 +76,11 @@ export class SimulatedProxy {
       throw new Error(`watch of ${this.id}: HTTP ${response.statusCode}`);
     const parser = createParser({
       onEvent: (event) => {
-        if (event.event !== 'snapshot') return;
-        const snapshot = JSON.parse(event.data) as { version: string; hash: string };
-        const entry: Received = { version: snapshot.version, at: performance.now() };
+        if (event.event !== SNAPSHOT_EVENT) return;
+        const { head } = readSnapshotEvent(event.data);
+        const entry: Received = { version: head.version, at: performance.now() };
         this.received.push(entry);
-        void this.ack(snapshot).then(() => {
+        void this.ack(head).then(() => {
           entry.ackedAt = performance.now();
         });
       },
@@ -86,13 +94,16 @@ export class SimulatedProxy {
     })();
   }
 
-  private async ack(snapshot: { version: string; hash: string }): Promise<void> {
+  private async ack(snapshot: SnapshotEventHead): Promise<void> {
     if (this.agent === undefined) return;
-    const response = await request(`${this.proxyApiUrl}/v1/ack`, {
-      method: 'POST',
+    const response = await request(`${this.proxyApiUrl}${proxyApi.ack.path}`, {
+      method: proxyApi.ack.method,
       dispatcher: this.agent,
-      headers: { 'content-type': 'application/json', 'x-weft-proxy-id': this.id },
-      body: JSON.stringify({ version: snapshot.version, hash: snapshot.hash }),
+      headers: { 'content-type': 'application/json', [PROXY_ID_HEADER]: this.id },
+      body: JSON.stringify({
+        version: snapshot.version,
+        hash: snapshot.hash,
+      } satisfies RequestOf<typeof proxyApi.ack>),
     });
     await response.body.dump();
   }

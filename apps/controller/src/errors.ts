@@ -1,6 +1,6 @@
 // The controller's domain errors; the API maps each to its status in api/trpc.ts.
 
-import { MeshError } from '@weft/mesh-config';
+import { MeshError } from '@weft/errors';
 
 export class NotFoundError extends MeshError {
   constructor(what: string) {

@@ -5,8 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { createCsr, generateKeyPair } from '@weft/pki';
+import { PROXY_ID_HEADER } from '@weft/proxy-protocol';
 import { TrafficWindow } from '@weft/telemetry';
-import { PROXY_ID_HEADER } from '../src/push/proxy-api.ts';
 
 /** One Rollout per service, each with its own steps; every service has v1, v2 and v3. */
 export function rolloutMesh(

@@ -1,7 +1,7 @@
 // Failures of the data plane, each with a stable code, the status the caller gets, and the
 // reason named in x-weft-error. The rescue layer is the one place that turns them into responses.
 
-import { MeshError, type MeshErrorCode } from '@weft/mesh-config';
+import { MeshError, type MeshErrorCode } from '@weft/errors';
 
 export class ProxyError extends MeshError {
   constructor(

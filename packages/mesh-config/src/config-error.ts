@@ -1,6 +1,6 @@
 // The error a broken configuration raises: every issue, each with its place, in one throw.
 
-import { MeshError } from './errors.ts';
+import { MeshError } from '@weft/errors';
 import { type ConfigIssue, formatIssue } from './load/issue.ts';
 
 export class MeshConfigError extends MeshError {

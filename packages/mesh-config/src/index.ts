@@ -12,7 +12,6 @@ export { matchesSubset, spiffeId, type WorkloadEndpoint } from './compile/worklo
 export { type WorkloadList, workloadListSchema } from './compile/workload-list.ts';
 export { MeshConfigError } from './config-error.ts';
 export { formatDuration, parseDuration } from './duration.ts';
-export { MeshError, type MeshErrorCode } from './errors.ts';
 export { type ConfigIssue, compareIssues, formatIssue, formatPath } from './load/issue.ts';
 export {
   type LoadedResource,

@@ -1,6 +1,6 @@
 // The error every PKI failure throws, so callers branch on a stable code rather than a message.
 
-import { MeshError } from '@weft/mesh-config';
+import { MeshError } from '@weft/errors';
 
 export type PkiErrorCode =
   | 'MESH_ERR_INVALID_SPIFFE_ID'

@@ -18,7 +18,13 @@ export {
   type IssueLeafOptions,
   issueLeafCertificate,
 } from './leaf.ts';
-export { isSpiffeId, type MeshIdentity, parseSpiffeId, spiffeIdOf } from './spiffe.ts';
+export {
+  formatSpiffeId,
+  isSpiffeId,
+  type MeshIdentity,
+  parseSpiffeId,
+  spiffeIdOf,
+} from './spiffe.ts';
 export {
   createTestPki,
   type TestIdentity,

@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PkiError } from './errors.ts';
 import { generateKeyPair, importPrivateKey, importPublicKey, SIGNING_ALGORITHM } from './keys.ts';
-import { assertSpiffeId, isSpiffeId, parseSpiffeId, spiffeIdOf } from './spiffe.ts';
+import { assertSpiffeId, formatSpiffeId, isSpiffeId, parseSpiffeId, spiffeIdOf } from './spiffe.ts';
 import { x509 } from './x509.ts';
 
 // Any SAN at all, which issueLeafCertificate would refuse to write.
@@ -74,6 +74,12 @@ describe('parseSpiffeId', () => {
     'not a uri',
   ])('gives undefined for %s', (id) => {
     expect(parseSpiffeId(id)).toBeUndefined();
+  });
+
+  it('reads back what formatSpiffeId writes', () => {
+    const identity = { trustDomain: 'weft.local', namespace: 'payments', service: 'ledger' };
+    expect(formatSpiffeId(identity)).toBe('spiffe://weft.local/ns/payments/sa/ledger');
+    expect(parseSpiffeId(formatSpiffeId(identity))).toEqual(identity);
   });
 });
 

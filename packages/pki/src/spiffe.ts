@@ -36,6 +36,11 @@ export function parseSpiffeId(id: string): MeshIdentity | undefined {
   return { trustDomain: parts.trustDomain, namespace, service };
 }
 
+/** The mesh's SPIFFE ID of a service: what parseSpiffeId reads back. */
+export function formatSpiffeId(identity: MeshIdentity): string {
+  return `spiffe://${identity.trustDomain}/ns/${identity.namespace}/sa/${identity.service}`;
+}
+
 function split(id: string): { trustDomain: string; path: string } | undefined {
   const match = SPIFFE_ID.exec(id);
   if (match === null) return undefined;

@@ -1,9 +1,15 @@
 // A throwaway CA for tests, generated at test time so no private key is ever committed.
 
-import { DEFAULT_TRUST_DOMAIN, spiffeId } from '@weft/mesh-config';
 import { type CertificateAuthority, createIntermediateCa, createRootCa } from './ca.ts';
 import { generateKeyPair } from './keys.ts';
 import { issueLeafCertificate } from './leaf.ts';
+import { formatSpiffeId } from './spiffe.ts';
+
+/**
+ * The trust domain of a mesh whose config names none (mesh-config's DEFAULT_TRUST_DOMAIN), so that
+ * test identities are the ones compiled snapshots expect.
+ */
+const TEST_TRUST_DOMAIN = 'weft.local';
 
 export interface TestPkiOptions {
   readonly trustDomain?: string;
@@ -40,7 +46,7 @@ export interface TestPki {
 }
 
 export async function createTestPki(options: TestPkiOptions = {}): Promise<TestPki> {
-  const trustDomain = options.trustDomain ?? DEFAULT_TRUST_DOMAIN;
+  const trustDomain = options.trustDomain ?? TEST_TRUST_DOMAIN;
   const root = await createRootCa({ commonName: `${trustDomain} test root CA` });
   const issuer = options.intermediate
     ? await createIntermediateCa({
@@ -58,7 +64,7 @@ export async function createTestPki(options: TestPkiOptions = {}): Promise<TestP
         ...identityOptions,
         issuer,
         publicKeyPem,
-        spiffeId: spiffeId(trustDomain, namespace, service),
+        spiffeId: formatSpiffeId({ trustDomain, namespace, service }),
       });
       return {
         certPem: issued.chainPem,

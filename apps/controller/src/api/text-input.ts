@@ -1,13 +1,5 @@
 // Free text in API inputs (messages, reasons, names a user types): what the database can store
-// as it was sent. A lone surrogate cannot be encoded as UTF-8 (SQLite would store U+FFFD, Prisma
-// refuses it outright) and PostgreSQL text cannot hold NUL, so both are refused up front.
+// as it was sent. The rule is the one the proxy protocol applies to what proxies send, since both
+// end in the same database; it is defined there, once.
 
-import { z } from 'zod';
-
-const LONE_SURROGATE = /\p{Cs}/u;
-
-/** A string that round-trips through the database unchanged. */
-export const text = () =>
-  z.string().refine((value) => !value.includes('\0') && !LONE_SURROGATE.test(value), {
-    error: 'must be text without NUL characters or lone surrogates',
-  });
+export { storedText as text } from '@weft/proxy-protocol';

@@ -1,7 +1,7 @@
 // Seals CA private keys at rest with AES-256-GCM: a stolen database file alone reveals nothing.
 
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { MeshError } from '@weft/mesh-config';
+import { MeshError } from '@weft/errors';
 
 export const SEALING_KEY_BYTES = 32;
 const IV_BYTES = 12;

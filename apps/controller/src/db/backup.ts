@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { MeshError } from '@weft/mesh-config';
+import { MeshError } from '@weft/errors';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { unseal } from '../ca/sealing.ts';

@@ -1,26 +1,26 @@
 // The proxy API, over TLS: bootstrap (join token + CSR -> certificate), and, with the proxy's
-// own certificate, the watch stream (server-sent events of snapshots), ACK/NACK, heartbeat and
-// renewal. A proxy may only speak for a registered workload of the identity it presents.
+// own certificate, the watch stream (server-sent events of snapshots), ACK/NACK, heartbeat,
+// renewal and telemetry upload. A proxy may only speak for a registered workload of the identity
+// it presents. The endpoints are @weft/proxy-protocol's; this file routes them to their handlers
+// (endpoints/*.ts) and turns refusals into audited 4xx answers.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { TLSSocket } from 'node:tls';
-import { parseSpiffeId } from '@weft/pki';
-import { trafficBatch } from '@weft/telemetry';
-import { z } from 'zod';
-import { text } from '../api/text-input.ts';
-import { controllerChannels } from '../observability/channels.ts';
+import { type Endpoint, proxyApi } from '@weft/proxy-protocol';
 import type { TelemetryRepository } from '../repositories/telemetry.ts';
+import { ackHandler } from './endpoints/ack.ts';
+import { bootstrapHandler } from './endpoints/bootstrap.ts';
+import { authenticate, claimedProxyId } from './endpoints/caller.ts';
+import type { OpenHandler, ProxyHandler } from './endpoints/handler.ts';
+import { heartbeatHandler } from './endpoints/heartbeat.ts';
+import { reply } from './endpoints/json-exchange.ts';
+import { renewHandler } from './endpoints/renew.ts';
+import { telemetryHandler } from './endpoints/telemetry.ts';
+import { watchHandler } from './endpoints/watch.ts';
 import { PeerIdentities } from './peer-identities.ts';
-import { type BootstrapDeps, bootstrap } from './proxy-bootstrap.ts';
+import type { BootstrapDeps } from './proxy-bootstrap.ts';
 import { auditRefusal, type ProxyCall, ProxyRefusal, refusalOf } from './proxy-refusal.ts';
-import { TelemetryAdmission } from './telemetry-admission.ts';
 
-export const PROXY_ID_HEADER = 'x-weft-proxy-id';
-/** Bodies here are JSON: a CSR is under 1 KB, a telemetry batch a few hundred KB at most. */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
-/** A comment line on idle streams keeps intermediaries and the proxy's idle timer quiet. */
-const STREAM_KEEPALIVE_MS = 15_000;
 /**
  * A caller gets this long for its TLS handshake, and then for each request head: the proxies'
  * own listeners allow the same (node's defaults, 120 s and 60 s, let silent sockets pile up).
@@ -31,18 +31,6 @@ const PROXY_API_IDLE_TIMEOUT_MS = 15_000;
 /** How often node looks for overdue heads (its default, 30 s, would let one live 40 s). */
 const HEADERS_CHECK_INTERVAL_MS = 1_000;
 
-const ackInput = z.strictObject({
-  version: text().max(128),
-  hash: text().max(64),
-  error: text().max(4_096).optional(),
-});
-const renewInput = z.strictObject({ csr: z.string().min(1).max(16_384) });
-/** Where the proxy listens now: it may have restarted on another address or port. */
-const endpointQuery = z.object({
-  address: z.string().min(1).max(253).optional(),
-  port: z.coerce.number().int().min(1).max(65_535).optional(),
-});
-
 export interface ProxyApiDeps extends BootstrapDeps {
   readonly telemetry: TelemetryRepository;
   /** Every configured service, "namespace/name": what telemetry may name as a destination. */
@@ -50,13 +38,37 @@ export interface ProxyApiDeps extends BootstrapDeps {
   readonly onError: (error: unknown) => void;
 }
 
+type Route =
+  | { readonly caller: 'anyone'; readonly handle: OpenHandler }
+  | { readonly caller: 'proxy'; readonly handle: ProxyHandler };
+
+/** "POST /v1/ack" → its handler. */
+function routeTable(deps: ProxyApiDeps): ReadonlyMap<string, Route> {
+  return new Map([
+    route(proxyApi.bootstrap, bootstrapHandler(deps)),
+    route(proxyApi.watch, watchHandler(deps)),
+    route(proxyApi.ack, ackHandler(deps)),
+    route(proxyApi.heartbeat, heartbeatHandler(deps)),
+    route(proxyApi.renew, renewHandler(deps)),
+    route(proxyApi.telemetry, telemetryHandler(deps)),
+  ]);
+}
+
+function route<E extends Endpoint>(
+  endpoint: E,
+  handle: E['caller'] extends 'anyone' ? OpenHandler : ProxyHandler,
+): [string, Route] {
+  // The endpoint's caller chose the handler's type in the signature: the pair is a Route.
+  return [`${endpoint.method} ${endpoint.path}`, { caller: endpoint.caller, handle } as Route];
+}
+
 export function createProxyApi(
   tls: { certPem: string; keyPem: string; trustBundlePem: string },
   deps: ProxyApiDeps,
 ): Server {
-  const admission = new TelemetryAdmission();
+  const routes = routeTable(deps);
   const identities = new PeerIdentities();
-  const server = createServer(
+  return createServer(
     {
       cert: tls.certPem,
       key: tls.keyPem,
@@ -78,7 +90,7 @@ export function createProxyApi(
         action: `proxy.${path.replace(/^\/v1\//, '').slice(0, 64)}`,
         proxyId: undefined,
       };
-      route(call, path, res, deps, admission, identities).catch(async (error: unknown) => {
+      dispatch(call, path, res, routes, deps, identities).catch(async (error: unknown) => {
         const refusal = refusalOf(error);
         if (refusal === undefined) {
           deps.onError(error);
@@ -94,184 +106,21 @@ export function createProxyApi(
       });
     },
   );
-  return server;
 }
 
-async function route(
+/** Everything but an open endpoint is authenticated first: an unknown path is a 404 only to a proxy. */
+async function dispatch(
   call: ProxyCall,
   path: string,
   res: ServerResponse,
+  routes: ReadonlyMap<string, Route>,
   deps: ProxyApiDeps,
-  admission: TelemetryAdmission,
   identities: PeerIdentities,
 ): Promise<void> {
-  const { req } = call;
-  if (req.method === 'POST' && path === '/v1/bootstrap')
-    return reply(res, 200, await bootstrap(call, await readJson(req), deps));
-  const claimed = req.headers[PROXY_ID_HEADER];
-  if (typeof claimed === 'string') call.proxyId = claimed.slice(0, 253);
-  const caller = await authenticate(req, deps, identities);
-  const proxyId = caller.proxyId;
-  if (req.method === 'GET' && path === '/v1/watch') {
-    const where = endpointQuery.safeParse(
-      Object.fromEntries(new URL(req.url ?? '/', 'https://proxy-api').searchParams),
-    );
-    if (!where.success) throw new ProxyRefusal(400, z.prettifyError(where.error));
-    if (where.data.address !== undefined && where.data.port !== undefined) {
-      if (await deps.proxies.moved(proxyId, where.data.address, where.data.port, new Date()))
-        deps.publisher.publishSoon();
-    }
-    return watch(req, res, proxyId, deps);
-  }
-  if (req.method === 'POST' && path === '/v1/ack') {
-    const input = ackInput.safeParse(await readJson(req));
-    if (!input.success) throw new ProxyRefusal(400, z.prettifyError(input.error));
-    if (input.data.error === undefined) {
-      await deps.proxies.acked(proxyId, input.data.version, input.data.hash, new Date());
-      deps.publisher.accepted(proxyId);
-    } else {
-      await deps.proxies.nacked(proxyId, input.data.version, input.data.error, new Date());
-      deps.publisher.refused(proxyId, input.data.hash);
-    }
-    controllerChannels.snapshotAnswered.publish({
-      source: deps.publisher,
-      proxyId,
-      outcome: input.data.error === undefined ? 'ack' : 'nack',
-    });
-    return reply(res, 200, { recorded: true });
-  }
-  if (req.method === 'POST' && path === '/v1/telemetry') {
-    const input = trafficBatch.safeParse(await readJson(req));
-    if (!input.success) throw new ProxyRefusal(400, z.prettifyError(input.error));
-    if (input.data.proxyId !== proxyId)
-      throw new ProxyRefusal(403, `a batch from ${proxyId} cannot speak for ${input.data.proxyId}`);
-    const latencies = admission.admit(input.data, caller, await deps.services(), Date.now());
-    return reply(res, 200, { merged: await deps.telemetry.ingest(input.data, latencies) });
-  }
-  if (req.method === 'POST' && path === '/v1/heartbeat') {
-    await deps.proxies.heartbeat(proxyId, new Date());
-    return reply(res, 200, { recorded: true });
-  }
-  if (req.method === 'POST' && path === '/v1/renew') {
-    const input = renewInput.safeParse(await readJson(req));
-    if (!input.success) throw new ProxyRefusal(400, z.prettifyError(input.error));
-    // A CSR for any other identity is refused by the CA (a PkiError: 400), before it signs.
-    const issued = await deps.authority.issue({
-      csrPem: input.data.csr,
-      spiffeId: caller.identity,
-      proxyId,
-      lifetimeMs: await deps.certificateLifetimeMs(),
-    });
-    await deps.proxies.setCertificate(proxyId, issued.serial);
-    return reply(res, 200, {
-      certificate: issued.chainPem,
-      trustBundle: await deps.authority.trustBundle(),
-      notAfter: issued.notAfter,
-    });
-  }
-  throw new ProxyRefusal(404, `no ${req.method} ${path} here`);
-}
-
-interface Caller {
-  readonly proxyId: string;
-  /** Its SPIFFE ID, and the "namespace/service" in it. */
-  readonly identity: string;
-  readonly workload: string;
-  /** The version label it registered with, "" without one. */
-  readonly version: string;
-}
-
-/** The registered proxy the caller may act as: one of the identity in its certificate. */
-async function authenticate(
-  req: IncomingMessage,
-  deps: ProxyApiDeps,
-  identities: PeerIdentities,
-): Promise<Caller> {
-  const socket = req.socket as TLSSocket;
-  if (!socket.authorized) {
-    throw new ProxyRefusal(
-      401,
-      `a client certificate from the mesh CA is required (${String(socket.authorizationError ?? 'none sent')})`,
-    );
-  }
-  const identity = identities.of(socket.getPeerX509Certificate());
-  const parsed = identity === undefined ? undefined : parseSpiffeId(identity);
-  const proxyId = req.headers[PROXY_ID_HEADER];
-  if (identity === undefined || parsed === undefined || typeof proxyId !== 'string')
-    throw new ProxyRefusal(401, `send ${PROXY_ID_HEADER} with a workload certificate`);
-  const proxy = await deps.proxies.get(proxyId);
-  if (
-    proxy === undefined ||
-    proxy.service !== parsed.service ||
-    proxy.namespace !== parsed.namespace
-  ) {
-    throw new ProxyRefusal(
-      401,
-      `${identity} may not act for proxy ${proxyId}${proxy === undefined ? ' (not registered: bootstrap again)' : ''}`,
-    );
-  }
-  return {
-    proxyId,
-    identity,
-    workload: `${parsed.namespace}/${parsed.service}`,
-    version: proxy.version ?? '',
-  };
-}
-
-function watch(
-  req: IncomingMessage,
-  res: ServerResponse,
-  proxyId: string,
-  deps: ProxyApiDeps,
-): void {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream',
-    'cache-control': 'no-store',
-    connection: 'keep-alive',
-  });
-  res.flushHeaders();
-  const keepalive = setInterval(() => res.write(': keepalive\n\n'), STREAM_KEEPALIVE_MS);
-  const watcher = {
-    send: (snapshot: unknown) => {
-      res.write(`event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`);
-    },
-    // The proxy was removed: its stream ends (the connection may stay open, so nothing may be
-    // written after), and reconnecting is refused until it bootstraps again.
-    close: () => {
-      clearInterval(keepalive);
-      res.end();
-    },
-  };
-  deps.publisher.attach(proxyId, watcher);
-  void deps.proxies.heartbeat(proxyId, new Date());
-  req.socket.once('close', () => {
-    clearInterval(keepalive);
-    deps.publisher.detach(proxyId, watcher);
-    if (!deps.publisher.connected(proxyId)) void deps.proxies.disconnected(proxyId);
-  });
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res
-    .writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(text),
-    })
-    .end(text);
+  const route = routes.get(`${call.req.method} ${path}`);
+  if (route?.caller === 'anyone') return route.handle(call, res);
+  call.proxyId = claimedProxyId(call.req);
+  const caller = await authenticate(call.req, deps.proxies, identities);
+  if (route === undefined) throw new ProxyRefusal(404, `no ${call.req.method} ${path} here`);
+  return route.handle(call, res, caller);
 }

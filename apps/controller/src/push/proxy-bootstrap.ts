@@ -4,8 +4,7 @@
 
 import { spiffeId } from '@weft/mesh-config';
 import { checkCsr } from '@weft/pki';
-import { z } from 'zod';
-import { text } from '../api/text-input.ts';
+import type { BootstrapAnswer, BootstrapRequest } from '@weft/proxy-protocol';
 import { hashSecret } from '../auth/secrets.ts';
 import type { MeshAuthority } from '../ca/mesh-authority.ts';
 import type { AuditRepository } from '../repositories/audit.ts';
@@ -13,20 +12,6 @@ import type { JoinTokenRepository } from '../repositories/join-tokens.ts';
 import type { ProxyRepository } from '../repositories/proxies.ts';
 import { type ProxyCall, ProxyRefusal } from './proxy-refusal.ts';
 import type { SnapshotPublisher } from './snapshot-publisher.ts';
-
-/** Everything here is stored: text the database keeps as sent (no NUL, no lone surrogate). */
-const workloadInput = z.strictObject({
-  id: text().min(1).max(253),
-  version: text().min(1).max(63).optional(),
-  labels: z.record(text(), text()).optional(),
-  address: text().min(1).max(253),
-  port: z.number().int().min(1).max(65_535),
-});
-const bootstrapInput = z.strictObject({
-  token: z.string().min(1).max(512),
-  csr: z.string().min(1).max(16_384),
-  workload: workloadInput,
-});
 
 export interface BootstrapDeps {
   readonly authority: MeshAuthority;
@@ -40,12 +25,10 @@ export interface BootstrapDeps {
 
 export async function bootstrap(
   call: ProxyCall,
-  body: unknown,
+  input: BootstrapRequest,
   deps: BootstrapDeps,
-): Promise<Record<string, unknown>> {
-  const input = bootstrapInput.safeParse(body);
-  if (!input.success) throw new ProxyRefusal(400, z.prettifyError(input.error));
-  const { token, csr, workload } = input.data;
+): Promise<BootstrapAnswer> {
+  const { token, csr, workload } = input;
   call.proxyId = workload.id;
   const tokenHash = hashSecret(token);
   const now = new Date();
@@ -90,6 +73,6 @@ export async function bootstrap(
     identity,
     certificate: issued.chainPem,
     trustBundle: await deps.authority.trustBundle(),
-    notAfter: issued.notAfter,
+    notAfter: issued.notAfter.toISOString(),
   };
 }

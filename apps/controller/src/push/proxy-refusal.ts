@@ -3,7 +3,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { MeshError } from '@weft/mesh-config';
+import { MeshError } from '@weft/errors';
 import { PkiError, spiffeIdOf } from '@weft/pki';
 import type { AuditRepository } from '../repositories/audit.ts';
 import { JoinTokenError } from '../repositories/join-tokens.ts';

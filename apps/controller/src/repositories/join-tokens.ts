@@ -2,7 +2,7 @@
 // single- or multi-use. Using one is atomic: two proxies cannot both take the last use.
 
 import { randomUUID } from 'node:crypto';
-import { MeshError } from '@weft/mesh-config';
+import { MeshError } from '@weft/errors';
 import type { Db } from '../db/database.ts';
 
 export type JoinRefusal = 'unknown' | 'expired' | 'used-up' | 'revoked';

@@ -3,7 +3,8 @@
 // (a ROLLOUT revision, then a push), and the new state is saved with its audit rows. Work on
 // runs is serialized in this process, so a tick and an operator's command never interleave.
 
-import { MeshError, type Resource } from '@weft/mesh-config';
+import { MeshError } from '@weft/errors';
+import type { Resource } from '@weft/mesh-config';
 import { setRolloutWeights } from '../config/config-changes.ts';
 import { ConflictError, NotFoundError, PreconditionError } from '../errors.ts';
 import type { SnapshotPublisher } from '../push/snapshot-publisher.ts';

@@ -3,7 +3,7 @@
 // When the destination falls behind, lines are dropped and counted rather than held without end.
 
 import { once } from 'node:events';
-import { MeshError } from '@weft/mesh-config';
+import { MeshError } from '@weft/errors';
 import { pino } from 'pino';
 import { ACCESS_LOG_STDOUT, type AccessLogConfig } from '../config/observability-config.ts';
 import {

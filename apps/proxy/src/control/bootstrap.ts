@@ -3,7 +3,8 @@
 // disk is still good.
 
 import { readFile } from 'node:fs/promises';
-import { MeshError } from '@weft/mesh-config';
+import { MeshError } from '@weft/errors';
+import { proxyApi, type RequestOf, readAnswer } from '@weft/proxy-protocol';
 import { request } from 'undici';
 import type { ProxyConfig } from '../config/proxy-config.ts';
 import { currentCertificate, writeCertificateFiles } from './certificate-files.ts';
@@ -60,8 +61,8 @@ export async function ensureCertificate(config: ProxyConfig): Promise<'kept' | '
     );
   const { keyPem, csrPem } = await newKeyAndCsr();
   const ca = await readFile(controller.trustBundleFile, 'utf8');
-  const response = await request(`${controller.url}/v1/bootstrap`, {
-    method: 'POST',
+  const response = await request(`${controller.url}${proxyApi.bootstrap.path}`, {
+    method: proxyApi.bootstrap.method,
     dispatcher: controllerAgent({ ca }),
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -73,26 +74,19 @@ export async function ensureCertificate(config: ProxyConfig): Promise<'kept' | '
         address: advertisedAddress(config),
         port: config.inbound.port,
       },
-    }),
+    } satisfies RequestOf<typeof proxyApi.bootstrap>),
   });
-  const body = (await response.body.json()) as {
-    error?: string;
-    certificate?: string;
-    trustBundle?: string;
-  };
-  if (
-    response.statusCode !== 200 ||
-    body.certificate === undefined ||
-    body.trustBundle === undefined
-  ) {
+  // A 200 that breaks the protocol throws a ProtocolError naming the field.
+  const answer = readAnswer(proxyApi.bootstrap, response.statusCode, await response.body.text());
+  if (!answer.ok) {
     throw new BootstrapError(
-      `the controller refused to bootstrap ${config.workload.id}: ${body.error ?? `HTTP ${response.statusCode}`}`,
+      `the controller refused to bootstrap ${config.workload.id}: ${answer.error ?? `HTTP ${answer.status}`}`,
     );
   }
   await writeCertificateFiles(config.tls, {
-    certPem: body.certificate,
+    certPem: answer.value.certificate,
     keyPem,
-    trustBundlePem: body.trustBundle,
+    trustBundlePem: answer.value.trustBundle,
   });
   return 'bootstrapped';
 }

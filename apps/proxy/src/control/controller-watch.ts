@@ -4,10 +4,23 @@
 // reconnects with exponential backoff and full jitter.
 
 import { X509Certificate } from 'node:crypto';
+import {
+  type AnswerOf,
+  type JsonEndpoint,
+  PROXY_ID_HEADER,
+  ProtocolError,
+  proxyApi,
+  type RequestOf,
+  readAnswer,
+  readSnapshotEvent,
+  SNAPSHOT_EVENT,
+  type SnapshotEvent,
+} from '@weft/proxy-protocol';
 import type { TrafficBatch, TrafficWindow } from '@weft/telemetry';
 import { createParser } from 'eventsource-parser';
 import type { Logger } from 'pino';
 import { type Agent, request } from 'undici';
+import type { z } from 'zod';
 import type { ProxyConfig } from '../config/proxy-config.ts';
 import { SnapshotRejectedError, type SnapshotStore } from '../runtime/snapshot-store.ts';
 import type { Identity } from '../tls/identity.ts';
@@ -16,7 +29,6 @@ import { advertisedAddress, newKeyAndCsr } from './bootstrap.ts';
 import { writeCertificateFiles } from './certificate-files.ts';
 import { controllerAgent } from './controller-tls.ts';
 
-export const PROXY_ID_HEADER = 'x-weft-proxy-id';
 const RECONNECT_BASE_MS = 250;
 const RECONNECT_MAX_MS = 30_000;
 const HEARTBEAT_INTERVAL_MS = 10_000;
@@ -76,7 +88,7 @@ export class ControllerWatch {
   start(): void {
     void this.loop();
     this.heartbeat = setInterval(
-      () => void this.post('/v1/heartbeat', {}).catch(() => undefined),
+      () => void this.post(proxyApi.heartbeat, {}).catch(() => undefined),
       HEARTBEAT_INTERVAL_MS,
     );
     this.upload = setInterval(
@@ -135,6 +147,7 @@ export class ControllerWatch {
   }
 
   private async watchOnce(): Promise<void> {
+    // Where this proxy listens now (watchQuery): it may have restarted on another address or port.
     const where = new URLSearchParams({
       address: advertisedAddress(this.config),
       port: String(this.config.inbound.port),
@@ -143,7 +156,7 @@ export class ControllerWatch {
     // the controller sends the latest snapshot again to a watch that reconnects, and it is
     // answered then. Left pending, the failure would stop every later snapshot on this stream.
     const unanswered = new AbortController();
-    const response = await request(`${this.config.controller.url}/v1/watch?${where}`, {
+    const response = await request(`${this.config.controller.url}${proxyApi.watch.path}?${where}`, {
       dispatcher: this.agent(),
       headers: { [PROXY_ID_HEADER]: this.config.workload.id },
       signal: AbortSignal.any([this.stopped.signal, unanswered.signal]),
@@ -158,7 +171,7 @@ export class ControllerWatch {
     let failure: unknown;
     const parser = createParser({
       onEvent: (event) => {
-        if (event.event !== 'snapshot') return;
+        if (event.event !== SNAPSHOT_EVENT) return;
         applying = applying
           .then(() => this.apply(event.data))
           .catch((error: unknown) => {
@@ -177,41 +190,48 @@ export class ControllerWatch {
   }
 
   private async apply(data: string): Promise<void> {
-    let snapshot: { version?: unknown; hash?: unknown };
+    let event: SnapshotEvent;
     try {
-      snapshot = JSON.parse(data) as typeof snapshot;
-    } catch {
+      event = readSnapshotEvent(data);
+    } catch (error) {
+      // Nothing names what to answer: the controller sends the snapshot again on a new watch.
+      if (!(error instanceof ProtocolError)) throw error;
+      this.log.error({ reason: error.message }, 'unreadable snapshot event ignored');
       return;
     }
-    const version = String(snapshot.version ?? '');
-    const hash = String(snapshot.hash ?? '');
+    const { version, hash } = event.head;
     try {
-      await this.store.apply(snapshot);
-      await this.post('/v1/ack', { version, hash });
+      // The store validates the snapshot with the protocol's schema (snapshotEventData).
+      await this.store.apply(event.candidate);
+      await this.post(proxyApi.ack, { version, hash });
     } catch (error) {
       if (!(error instanceof SnapshotRejectedError)) throw error;
       this.log.error(
         { version, reason: error.message },
         'snapshot refused (NACK); keeping the configuration in force',
       );
-      await this.post('/v1/ack', { version, hash, error: error.message });
+      await this.post(proxyApi.ack, { version, hash, error: error.message });
     }
   }
 
-  private async post(path: string, body: unknown): Promise<unknown> {
-    const response = await request(`${this.config.controller.url}${path}`, {
-      method: 'POST',
+  /** Sends a request; its answer is checked against the protocol (a ProtocolError if it breaks it). */
+  private async post<E extends JsonEndpoint<z.ZodType, z.ZodType>>(
+    endpoint: E,
+    body: RequestOf<E>,
+  ): Promise<AnswerOf<E>> {
+    const response = await request(`${this.config.controller.url}${endpoint.path}`, {
+      method: endpoint.method,
       dispatcher: this.agent(),
       headers: { 'content-type': 'application/json', [PROXY_ID_HEADER]: this.config.workload.id },
       body: JSON.stringify(body),
     });
-    const answer = (await response.body.json()) as { error?: string };
-    if (response.statusCode !== 200)
+    const answer = readAnswer(endpoint, response.statusCode, await response.body.text());
+    if (!answer.ok)
       throw new ControllerRefusal(
-        response.statusCode,
-        `${path}: HTTP ${response.statusCode} ${answer.error ?? ''}`,
+        answer.status,
+        `${endpoint.path}: HTTP ${answer.status} ${answer.error ?? ''}`,
       );
-    return answer;
+    return answer.value;
   }
 
   /**
@@ -219,12 +239,12 @@ export class ControllerWatch {
    * grows, so one re-sent after a lost answer (or after a restart) is merged once.
    */
   private async uploadTelemetry(): Promise<void> {
-    const batch = this.traffic.drain(this.config.workload.id, Date.now());
-    if (batch.series.length > 0) this.unsent.push(batch);
+    const drained = this.traffic.drain(this.config.workload.id, Date.now());
+    if (drained.series.length > 0) this.unsent.push(drained);
     while (this.unsent.length > MAX_UNSENT_BATCHES) this.unsent.shift();
-    while (this.unsent.length > 0) {
+    for (let batch = this.unsent[0]; batch !== undefined; batch = this.unsent[0]) {
       try {
-        await this.post('/v1/telemetry', this.unsent[0]);
+        await this.post(proxyApi.telemetry, batch);
         this.unsent.shift();
       } catch (error) {
         if (!(error instanceof ControllerRefusal && BATCH_REFUSED.has(error.status))) return;
@@ -250,10 +270,7 @@ export class ControllerWatch {
   private async renew(): Promise<void> {
     try {
       const { keyPem, csrPem } = await newKeyAndCsr();
-      const answer = (await this.post('/v1/renew', { csr: csrPem })) as {
-        certificate: string;
-        trustBundle: string;
-      };
+      const answer = await this.post(proxyApi.renew, { csr: csrPem });
       await writeCertificateFiles(this.config.tls, {
         certPem: answer.certificate,
         keyPem,

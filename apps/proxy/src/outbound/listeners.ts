@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { MeshError } from '@weft/mesh-config';
+import { MeshError } from '@weft/errors';
 import type { ProxyConfig } from '../config/proxy-config.ts';
 import {
   type GuardEvents,

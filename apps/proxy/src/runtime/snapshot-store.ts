@@ -6,11 +6,11 @@
 
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MeshError } from '@weft/errors';
 import {
   checkSnapshotConsistency,
   formatIssue,
   loadTypedDocument,
-  MeshError,
   type ProxySnapshot,
   proxySnapshot,
 } from '@weft/mesh-config';

@@ -4,7 +4,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { MeshError } from '@weft/mesh-config';
+import { MeshError } from '@weft/errors';
 
 export interface IdentityMaterial {
   readonly certPem: string;

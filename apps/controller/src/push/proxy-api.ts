@@ -14,6 +14,7 @@ import type { TelemetryRepository } from '../repositories/telemetry.ts';
 import { PeerIdentities } from './peer-identities.ts';
 import { type BootstrapDeps, bootstrap } from './proxy-bootstrap.ts';
 import { auditRefusal, type ProxyCall, ProxyRefusal, refusalOf } from './proxy-refusal.ts';
+import type { SnapshotCache } from './snapshot-cache.ts';
 import { TelemetryAdmission } from './telemetry-admission.ts';
 
 export const PROXY_ID_HEADER = 'x-weft-proxy-id';
@@ -44,6 +45,7 @@ const endpointQuery = z.object({
 });
 
 export interface ProxyApiDeps extends BootstrapDeps {
+  readonly cache: SnapshotCache;
   readonly telemetry: TelemetryRepository;
   /** Every configured service, "namespace/name": what telemetry may name as a destination. */
   readonly services: () => Promise<ReadonlySet<string>>;
@@ -119,7 +121,7 @@ async function route(
     if (!where.success) throw new ProxyRefusal(400, z.prettifyError(where.error));
     if (where.data.address !== undefined && where.data.port !== undefined) {
       if (await deps.proxies.moved(proxyId, where.data.address, where.data.port, new Date()))
-        deps.publisher.publishSoon();
+        await deps.changes.emit({ kind: 'registry', proxyId });
     }
     return watch(req, res, proxyId, deps);
   }
@@ -128,13 +130,13 @@ async function route(
     if (!input.success) throw new ProxyRefusal(400, z.prettifyError(input.error));
     if (input.data.error === undefined) {
       await deps.proxies.acked(proxyId, input.data.version, input.data.hash, new Date());
-      deps.publisher.accepted(proxyId);
+      deps.cache.accepted(proxyId);
     } else {
       await deps.proxies.nacked(proxyId, input.data.version, input.data.error, new Date());
-      deps.publisher.refused(proxyId, input.data.hash);
+      deps.cache.refused(proxyId, input.data.hash);
     }
     controllerChannels.snapshotAnswered.publish({
-      source: deps.publisher,
+      source: deps.cache,
       proxyId,
       outcome: input.data.error === undefined ? 'ack' : 'nack',
     });
@@ -240,12 +242,12 @@ function watch(
       res.end();
     },
   };
-  deps.publisher.attach(proxyId, watcher);
+  const cancel = deps.cache.watch(proxyId, watcher);
   void deps.proxies.heartbeat(proxyId, new Date());
   req.socket.once('close', () => {
     clearInterval(keepalive);
-    deps.publisher.detach(proxyId, watcher);
-    if (!deps.publisher.connected(proxyId)) void deps.proxies.disconnected(proxyId);
+    cancel();
+    if (!deps.cache.connected(proxyId)) void deps.proxies.disconnected(proxyId);
   });
 }
 

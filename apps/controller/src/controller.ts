@@ -1,5 +1,6 @@
-// The controller process, assembled: database (migrated), CA, first admin, operator API, proxy
-// API and config push. Everything it starts is stopped by close().
+// The controller process: database (migrated), its parts (services.ts), the first admin, the
+// operator API, the proxy API and the timers (registry sweep, compaction, rollouts, own
+// certificate). Everything it starts is stopped by close().
 
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
@@ -8,28 +9,13 @@ import { dirname, join } from 'node:path';
 import { spiffeId } from '@weft/mesh-config';
 import type { Logger } from 'pino';
 import { createOperatorApi } from './api/http-server.ts';
-import type { Services } from './api/trpc.ts';
-import { hashPassword } from './auth/passwords.ts';
-import { MeshAuthority } from './ca/mesh-authority.ts';
 import { certificateLifetimeOf, trustDomainOf } from './ca/mesh-settings.ts';
 import { loadSealingKey, sealingKeyFileFor } from './ca/sealing-key.ts';
 import { openDatabase } from './db/database.ts';
 import type { ControllerEnv } from './env.ts';
-import { ControllerMetrics } from './observability/metrics.ts';
-import { ProxyLiveness } from './push/liveness.ts';
 import { createProxyApi } from './push/proxy-api.ts';
-import { removeSilentProxies } from './push/proxy-removal.ts';
-import { SnapshotPublisher } from './push/snapshot-publisher.ts';
-import { AuditRepository } from './repositories/audit.ts';
-import { CertificateRepository } from './repositories/certificates.ts';
-import { JoinTokenRepository } from './repositories/join-tokens.ts';
-import { ProxyRepository } from './repositories/proxies.ts';
-import { RevisionRepository } from './repositories/revisions.ts';
-import { RolloutRunRepository } from './repositories/rollouts.ts';
-import { TelemetryRepository } from './repositories/telemetry.ts';
-import { UserRepository } from './repositories/users.ts';
-import { RolloutOperations } from './rollouts/rollout-operations.ts';
 import { RolloutRunner } from './rollouts/runner.ts';
+import { assembleServices, type Services } from './services.ts';
 
 /**
  * The controller's own serving certificate: issued at every start, and again at two thirds of
@@ -38,7 +24,7 @@ import { RolloutRunner } from './rollouts/runner.ts';
  */
 const CONTROLLER_CERT_LIFETIME_MS = 30 * 86_400_000;
 const CONTROLLER_CERT_RENEW_AFTER_MS = 20 * 86_400_000;
-/** How often expired proxies are dropped from the others' endpoints, and long-gone ones removed. */
+/** How often the live set is checked (expired proxies leave the others' endpoints), and long-gone ones removed. */
 const SWEEP_INTERVAL_MS = 5_000;
 /** How often telemetry rollups move to coarser tiers. */
 const COMPACTION_INTERVAL_MS = 60_000;
@@ -56,52 +42,24 @@ export interface RunningController {
 export async function startController(env: ControllerEnv, log: Logger): Promise<RunningController> {
   const { db, file, migrated } = await openDatabase(env.WEFT_DB);
   if (migrated.length > 0) log.info({ migrations: migrated, file }, 'database migrated');
-  const revisions = new RevisionRepository(db);
-  const proxies = new ProxyRepository(db);
-  const certificates = new CertificateRepository(db);
-  const audit = new AuditRepository(db);
-  const users = new UserRepository(db, {
-    defaultTtlMs: env.WEFT_API_TOKEN_TTL,
-    maxTtlMs: env.WEFT_API_TOKEN_MAX_TTL,
-  });
-  const tokens = new JoinTokenRepository(db);
-  const telemetry = new TelemetryRepository(db, env.WEFT_TELEMETRY_TIERS);
-
   const sealingKey = await loadSealingKey(env.WEFT_CA_KEY, sealingKeyFileFor(file));
-  const trustDomain = await trustDomainOf(revisions);
-  const authority = await MeshAuthority.open(certificates, sealingKey, trustDomain);
-  // Read before anything can heartbeat: how long ago the fleet was last heard from.
-  const liveness = new ProxyLiveness(Date.now(), (await proxies.newestHeartbeat())?.getTime());
-  const publisher = new SnapshotPublisher(
-    revisions,
-    proxies,
-    certificates,
-    () => authority.trustBundle(),
-    liveness,
-    log,
-  );
-  const metrics = new ControllerMetrics({ publisher, telemetry, authority, proxies, revisions });
+  const { services, changes, cache, push } = await assembleServices(db, env, sealingKey, log);
+  const { revisions, proxies, authority, telemetry, metrics, operations } = services;
 
   if (
     env.WEFT_ADMIN_USERNAME !== undefined &&
     env.WEFT_ADMIN_PASSWORD !== undefined &&
-    (await users.count()) === 0
+    (await services.users.count()) === 0
   ) {
-    await users.create(
-      env.WEFT_ADMIN_USERNAME,
-      await hashPassword(env.WEFT_ADMIN_PASSWORD),
-      'ADMIN',
+    await operations.users.create(
+      { username: env.WEFT_ADMIN_USERNAME, password: env.WEFT_ADMIN_PASSWORD, role: 'ADMIN' },
+      'controller',
+      'environment',
     );
-    await audit.record({
-      actor: 'controller',
-      action: 'users.create',
-      target: `user/${env.WEFT_ADMIN_USERNAME}`,
-      outcome: 'OK',
-      detail: { role: 'ADMIN', from: 'environment' },
-    });
     log.info({ username: env.WEFT_ADMIN_USERNAME }, 'first admin created from the environment');
   }
 
+  const trustDomain = await trustDomainOf(revisions);
   const trustBundleFile = join(dirname(file), 'trust-bundle.pem');
   const trustBundlePem = await authority.trustBundle();
   await writeFile(trustBundleFile, trustBundlePem);
@@ -115,10 +73,11 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
     { ...own, trustBundlePem },
     {
       authority,
-      tokens,
+      tokens: services.tokens,
       proxies,
-      audit,
-      publisher,
+      audit: services.audit,
+      cache,
+      changes,
       telemetry,
       services: () => revisions.serviceNames(),
       trustDomain: () => trustDomainOf(revisions),
@@ -136,13 +95,15 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
       minVersion: 'TLSv1.2',
     });
   };
-  /** The bundle changed (a root rotation): the file, the proxy API's TLS and every proxy follow. */
-  const trustChanged = async () => {
+  // The bundle changed (a root rotation): the file and the proxy API's TLS follow, then (the
+  // push follows the bus after this) every proxy.
+  changes.subscribe(async (change) => {
+    if (change.kind !== 'trust') return;
     const bundle = await authority.trustBundle();
     await writeFile(trustBundleFile, bundle);
     await serveWith(bundle);
-    await publisher.publish();
-  };
+  });
+  push.follow(changes);
   const ownRenewal = setInterval(() => {
     authority
       .trustBundle()
@@ -151,27 +112,6 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
         log.error({ err: error }, "cannot renew the controller's certificate"),
       );
   }, CONTROLLER_CERT_RENEW_AFTER_MS);
-  const rollouts = new RolloutOperations({
-    runs: new RolloutRunRepository(db),
-    revisions,
-    telemetry,
-    publisher,
-  });
-  const services: Services = {
-    revisions,
-    audit,
-    users,
-    tokens,
-    proxies,
-    certificates,
-    publisher,
-    authority,
-    trustChanged,
-    telemetry,
-    metrics,
-    rollouts,
-  };
-
   const operatorApi = createOperatorApi(
     services,
     (error, path) => log.error({ err: error, path }, 'operator API request failed'),
@@ -179,14 +119,14 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
   );
   const apiUrl = `http://${env.WEFT_API_ADDRESS}:${await listen(operatorApi, env.WEFT_API_PORT, env.WEFT_API_ADDRESS)}`;
   const proxyApiUrl = `https://${env.WEFT_PROXY_API_ADDRESS}:${await listen(proxyApi, env.WEFT_PROXY_API_PORT, env.WEFT_PROXY_API_ADDRESS)}`;
-  await publisher.publish();
+  await push.publish();
   const sweep = setInterval(() => {
-    publisher.publish().catch((error: unknown) => log.error({ err: error }, 'config push failed'));
-    removeSilentProxies(services, env.WEFT_PROXY_REMOVE_AFTER_MS, new Date())
+    operations.proxies
+      .sweep(new Date())
       .then((removed) => {
         if (removed.length > 0) log.info({ proxies: removed }, 'silent proxies removed');
       })
-      .catch((error: unknown) => log.error({ err: error }, 'removing silent proxies failed'));
+      .catch((error: unknown) => log.error({ err: error }, 'sweeping the registry failed'));
   }, SWEEP_INTERVAL_MS);
   const compaction = setInterval(() => {
     telemetry
@@ -194,7 +134,7 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
       .catch((error: unknown) => log.error({ err: error }, 'telemetry compaction failed'));
   }, COMPACTION_INTERVAL_MS);
   // Active rollouts carry on from the database, where they were when the controller stopped.
-  const rolloutRunner = new RolloutRunner(rollouts, log, env.WEFT_ROLLOUT_TICK_MS);
+  const rolloutRunner = new RolloutRunner(operations.rollouts, log, env.WEFT_ROLLOUT_TICK_MS);
   rolloutRunner.start();
   log.info(
     { api: apiUrl, proxyApi: proxyApiUrl, database: file, trustBundle: trustBundleFile },
@@ -212,7 +152,8 @@ export async function startController(env: ControllerEnv, log: Logger): Promise<
       clearInterval(sweep);
       clearInterval(compaction);
       clearInterval(ownRenewal);
-      publisher.cancelPending();
+      push.close();
+      cache.close();
       await Promise.all([stop(operatorApi), stop(proxyApi)]);
       metrics.close();
       await db.$disconnect();

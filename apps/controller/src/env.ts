@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DEFAULT_API_TOKEN_MAX_TTL_MS, DEFAULT_API_TOKEN_TTL_MS } from './auth/api-tokens.ts';
 import { usernameSchema } from './auth/usernames.ts';
 import { DEFAULT_DATABASE_FILE } from './db/database.ts';
-import { DEFAULT_PROXY_REMOVE_AFTER_MS } from './push/proxy-removal.ts';
+import { DEFAULT_PROXY_REMOVE_AFTER_MS } from './operations/proxies.ts';
 import { DEFAULT_ROLLOUT_TICK_MS } from './rollouts/runner.ts';
 import { DEFAULT_TELEMETRY_TIERS, parseTiers, TierSpecError } from './telemetry/tiers.ts';
 

@@ -20,3 +20,17 @@ export class PreconditionError extends MeshError {
     super('MESH_ERR_PRECONDITION', message);
   }
 }
+
+/** The caller did not prove who they are (a wrong password, say). */
+export class UnauthenticatedError extends MeshError {
+  constructor(message: string) {
+    super('MESH_ERR_UNAUTHENTICATED', message);
+  }
+}
+
+/** Too many failed attempts from this caller: try again later. */
+export class TooManyAttemptsError extends MeshError {
+  constructor(message: string) {
+    super('MESH_ERR_TOO_MANY_ATTEMPTS', message);
+  }
+}

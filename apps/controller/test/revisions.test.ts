@@ -67,6 +67,7 @@ describe('revisions in SQLite', () => {
       '20261123050000_telemetry_uploads',
       '20261123060000_rollouts',
       '20261204160000_api_token_expiry',
+      '20261204180000_proxy_sent_revision',
       '20261204180000_telemetry_reporter',
     ]);
     await opened.db.$disconnect();

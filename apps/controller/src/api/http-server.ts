@@ -8,10 +8,11 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { CSRF_HEADER } from '../auth/csrf.ts';
 import { hashSecret } from '../auth/secrets.ts';
 import type { Principal } from '../repositories/users.ts';
+import type { Services } from '../services.ts';
 import { clientAddressOf } from './client-address.ts';
 import { appRouter } from './root.ts';
 import { SESSION_COOKIE } from './routers/auth.ts';
-import type { Context, Services } from './trpc.ts';
+import type { Context } from './trpc.ts';
 import { readUtf8Body, refusingBadBodies } from './utf8-body.ts';
 
 export const TRPC_BASE_PATH = '/trpc/';

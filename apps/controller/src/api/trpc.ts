@@ -6,38 +6,16 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { type ConfigIssue, MeshConfigError } from '@weft/mesh-config';
 import { z } from 'zod';
 import { CSRF_COOKIE, CSRF_HEADER, csrfTokenMatches } from '../auth/csrf.ts';
-import type { MeshAuthority } from '../ca/mesh-authority.ts';
-import { ConflictError, NotFoundError, PreconditionError } from '../errors.ts';
-import type { ControllerMetrics } from '../observability/metrics.ts';
-import type { SnapshotPublisher } from '../push/snapshot-publisher.ts';
-import type { AuditRepository } from '../repositories/audit.ts';
-import type { CertificateRepository } from '../repositories/certificates.ts';
-import type { JoinTokenRepository } from '../repositories/join-tokens.ts';
-import type { ProxyRepository } from '../repositories/proxies.ts';
-import type { RevisionRepository } from '../repositories/revisions.ts';
-import type { TelemetryRepository } from '../repositories/telemetry.ts';
-import { type Principal, RANK, type Role, type UserRepository } from '../repositories/users.ts';
-import type { RolloutOperations } from '../rollouts/rollout-operations.ts';
+import {
+  ConflictError,
+  NotFoundError,
+  PreconditionError,
+  TooManyAttemptsError,
+  UnauthenticatedError,
+} from '../errors.ts';
+import { type Principal, RANK, type Role } from '../repositories/users.ts';
+import type { Services } from '../services.ts';
 import { apiTransformer } from './transformer.ts';
-
-export interface Services {
-  readonly revisions: RevisionRepository;
-  readonly audit: AuditRepository;
-  readonly users: UserRepository;
-  readonly tokens: JoinTokenRepository;
-  readonly proxies: ProxyRepository;
-  readonly certificates: CertificateRepository;
-  /** Told after every configuration change, so proxies get it. */
-  readonly publisher: SnapshotPublisher;
-  readonly authority: MeshAuthority;
-  readonly telemetry: TelemetryRepository;
-  /** Called after the trust bundle changes, so the proxy API and every proxy follow. */
-  readonly trustChanged: () => Promise<void>;
-  /** The controller's own metrics, served at /metrics. */
-  readonly metrics: ControllerMetrics;
-  /** Rollout runs: start, commands, status; the runner advances them. */
-  readonly rollouts: RolloutOperations;
-}
 
 export interface Context {
   readonly services: Services;
@@ -84,6 +62,10 @@ const domainErrors = t.middleware(async ({ next }) => {
   }
   if (cause instanceof MeshConfigError)
     throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
+  if (cause instanceof UnauthenticatedError)
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: cause.message, cause });
+  if (cause instanceof TooManyAttemptsError)
+    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
   return result;
 });
 

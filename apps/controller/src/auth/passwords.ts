@@ -4,6 +4,9 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
+/** The shortest password an operator may choose. */
+export const MIN_PASSWORD_LENGTH = 12;
+
 const scryptAsync = promisify(scrypt) as (
   password: string,
   salt: Buffer,

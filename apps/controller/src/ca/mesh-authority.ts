@@ -12,7 +12,12 @@ import {
 } from '@weft/pki';
 import { NotFoundError } from '../errors.ts';
 import { controllerChannels } from '../observability/channels.ts';
-import type { CertificateRecord, CertificateRepository } from '../repositories/certificates.ts';
+import type { AuditRecord } from '../repositories/audit.ts';
+import type {
+  CertificateRecord,
+  CertificateRepository,
+  NewAuthority,
+} from '../repositories/certificates.ts';
 import { seal, unseal } from './sealing.ts';
 
 export interface IssueRequest {
@@ -48,79 +53,67 @@ export class MeshAuthority {
   /**
    * A new issuing intermediate under the same root. Certificates signed by the old one stay
    * valid (they carry it in their chain and it still chains to the root), so nothing in flight
-   * breaks; proxies move to the new one as they renew.
+   * breaks; proxies move to the new one as they renew. `audit` is written with the change.
    */
-  async rotateIntermediate(trustDomain: string): Promise<{ previous: string; current: string }> {
+  async rotateIntermediate(
+    trustDomain: string,
+    audit: (rotated: { previous: string; current: string }) => AuditRecord,
+  ): Promise<{ previous: string; current: string }> {
     const previous = this.intermediate;
     const next = await createIntermediateCa({
       issuer: this.root,
       commonName: `${trustDomain} intermediate CA`,
     });
-    await this.certificates.recordAuthority(
+    const rotated = { previous: previous.serial, current: next.serial };
+    await this.certificates.changeAuthorities(
       {
-        serial: next.serial,
-        kind: 'INTERMEDIATE',
-        identity: 'intermediate CA',
-        issuerSerial: this.root.serial,
-        notBefore: next.notBefore,
-        notAfter: next.notAfter,
-        pem: next.certPem,
+        record: [authorityRecord(next, 'INTERMEDIATE', this.root.serial, this.sealingKey, true)],
+        retire: [previous.serial],
       },
-      seal(next.keyPem, this.sealingKey),
+      audit(rotated),
     );
     controllerChannels.certificateIssued.publish({
       source: this,
       kind: 'intermediate',
       serial: next.serial,
     });
-    await this.certificates.retireAuthority(previous.serial);
     this.intermediate = next;
-    return { previous: previous.serial, current: next.serial };
+    return rotated;
   }
 
   /**
    * Root rotation, step one: a new root and an intermediate under it, trusted (they join the
-   * bundle every proxy receives) but not yet signing. Idempotent while a rotation is pending.
+   * bundle every proxy receives) but not yet signing. Idempotent while a rotation is pending
+   * (then only `audit` is written).
    */
-  async prepareRootRotation(trustDomain: string): Promise<{ root: string; intermediate: string }> {
+  async prepareRootRotation(
+    trustDomain: string,
+    audit: (prepared: { root: string; intermediate: string }) => AuditRecord,
+  ): Promise<{ root: string; intermediate: string }> {
     const pendingRoot = await this.certificates.pendingAuthority('ROOT');
     const pendingIntermediate = await this.certificates.pendingAuthority('INTERMEDIATE');
     if (pendingRoot !== undefined && pendingIntermediate !== undefined) {
-      return {
+      const pending = {
         root: pendingRoot.certificate.serial,
         intermediate: pendingIntermediate.certificate.serial,
       };
+      await this.certificates.changeAuthorities({}, audit(pending));
+      return pending;
     }
     const root = await createRootCa({ commonName: `${trustDomain} root CA` });
     const intermediate = await createIntermediateCa({
       issuer: root,
       commonName: `${trustDomain} intermediate CA`,
     });
-    await this.certificates.recordAuthority(
+    const prepared = { root: root.serial, intermediate: intermediate.serial };
+    await this.certificates.changeAuthorities(
       {
-        serial: root.serial,
-        kind: 'ROOT',
-        identity: 'root CA',
-        issuerSerial: null,
-        notBefore: root.notBefore,
-        notAfter: root.notAfter,
-        pem: root.certPem,
+        record: [
+          authorityRecord(root, 'ROOT', null, this.sealingKey, false),
+          authorityRecord(intermediate, 'INTERMEDIATE', root.serial, this.sealingKey, false),
+        ],
       },
-      seal(root.keyPem, this.sealingKey),
-      false,
-    );
-    await this.certificates.recordAuthority(
-      {
-        serial: intermediate.serial,
-        kind: 'INTERMEDIATE',
-        identity: 'intermediate CA',
-        issuerSerial: root.serial,
-        notBefore: intermediate.notBefore,
-        notAfter: intermediate.notAfter,
-        pem: intermediate.certPem,
-      },
-      seal(intermediate.keyPem, this.sealingKey),
-      false,
+      audit(prepared),
     );
     controllerChannels.certificateIssued.publish({
       source: this,
@@ -132,22 +125,31 @@ export class MeshAuthority {
       kind: 'intermediate',
       serial: intermediate.serial,
     });
-    return { root: root.serial, intermediate: intermediate.serial };
+    return prepared;
   }
 
   /**
    * Root rotation, step two, once every proxy trusts the new root: it and its intermediate sign
    * from now on. The old root stays in the bundle until it expires, for what it signed.
    */
-  async activateRootRotation(): Promise<{ root: string; intermediate: string }> {
+  async activateRootRotation(
+    audit: (activated: { root: string; intermediate: string }) => AuditRecord,
+  ): Promise<{ root: string; intermediate: string }> {
     const pendingRoot = await this.certificates.pendingAuthority('ROOT');
     const pendingIntermediate = await this.certificates.pendingAuthority('INTERMEDIATE');
     if (pendingRoot === undefined || pendingIntermediate === undefined)
       throw new NotFoundError('a prepared root rotation');
-    await this.certificates.activateAuthority(pendingRoot.certificate.serial);
-    await this.certificates.activateAuthority(pendingIntermediate.certificate.serial);
-    await this.certificates.retireAuthority(this.intermediate.serial);
-    await this.certificates.retireAuthority(this.root.serial);
+    const activated = {
+      root: pendingRoot.certificate.serial,
+      intermediate: pendingIntermediate.certificate.serial,
+    };
+    await this.certificates.changeAuthorities(
+      {
+        activate: [activated.root, activated.intermediate],
+        retire: [this.intermediate.serial, this.root.serial],
+      },
+      audit(activated),
+    );
     this.root = toAuthority(
       pendingRoot.certificate,
       unseal(pendingRoot.sealedKey, this.sealingKey),
@@ -156,7 +158,7 @@ export class MeshAuthority {
       pendingIntermediate.certificate,
       unseal(pendingIntermediate.sealedKey, this.sealingKey),
     );
-    return { root: this.root.serial, intermediate: this.intermediate.serial };
+    return activated;
   }
 
   /** A workload certificate for a key the workload kept: only its CSR came here. */
@@ -225,19 +227,33 @@ async function loadOrCreate(
   if (existing !== undefined)
     return toAuthority(existing.certificate, unseal(existing.sealedKey, sealingKey));
   const made = await create();
-  await certificates.recordAuthority(
-    {
-      serial: made.serial,
+  await certificates.changeAuthorities({
+    record: [authorityRecord(made, kind, null, sealingKey, true)],
+  });
+  return made;
+}
+
+/** A CA as the repository records it, its key sealed. */
+function authorityRecord(
+  ca: CertificateAuthority,
+  kind: 'ROOT' | 'INTERMEDIATE',
+  issuerSerial: string | null,
+  sealingKey: Buffer,
+  active: boolean,
+): NewAuthority {
+  return {
+    certificate: {
+      serial: ca.serial,
       kind,
       identity: kind === 'ROOT' ? 'root CA' : 'intermediate CA',
-      issuerSerial: null,
-      notBefore: made.notBefore,
-      notAfter: made.notAfter,
-      pem: made.certPem,
+      issuerSerial,
+      notBefore: ca.notBefore,
+      notAfter: ca.notAfter,
+      pem: ca.certPem,
     },
-    seal(made.keyPem, sealingKey),
-  );
-  return made;
+    sealedKey: seal(ca.keyPem, sealingKey),
+    active,
+  };
 }
 
 function toAuthority(record: CertificateRecord, keyPem: string): CertificateAuthority {

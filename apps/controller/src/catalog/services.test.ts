@@ -56,6 +56,7 @@ const proxy = (id: string, version: string | undefined, heardMsAgo: number): Pro
   lastHeartbeatAt: new Date(NOW - heardMsAgo),
   syncState: 'SYNCED',
   sentVersion: 'r1.1',
+  sentRevision: 1,
   ackedVersion: 'r1.1',
   ackedAt: new Date(NOW - heardMsAgo),
   nackError: null,

@@ -74,13 +74,13 @@ export class EventChannel<T extends Sourced> {
 }
 
 export const controllerChannels = {
-  /** The publisher compiled a new snapshot set (source: SnapshotPublisher). */
+  /** The push built a new snapshot set for the cache (source: SnapshotCache). */
   snapshotsPublished: new EventChannel<SnapshotsPublishedEvent>(
     'weft:controller:snapshots:published',
   ),
-  /** One proxy's changed snapshot went out on its watch stream (source: SnapshotPublisher). */
+  /** One proxy's changed snapshot went out on its watch stream (source: SnapshotCache). */
   snapshotSent: new EventChannel<SnapshotSentEvent>('weft:controller:snapshot:sent'),
-  /** A proxy applied (ACK) or refused (NACK) a snapshot (source: SnapshotPublisher). */
+  /** A proxy applied (ACK) or refused (NACK) a snapshot (source: SnapshotCache). */
   snapshotAnswered: new EventChannel<SnapshotAnswerEvent>('weft:controller:snapshot:answered'),
   /** A telemetry batch arrived (source: TelemetryRepository). */
   telemetryBatch: new EventChannel<TelemetryBatchEvent>('weft:controller:telemetry:batch'),

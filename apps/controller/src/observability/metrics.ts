@@ -12,7 +12,7 @@ import {
   Registry,
 } from 'prom-client';
 import type { MeshAuthority } from '../ca/mesh-authority.ts';
-import type { SnapshotPublisher } from '../push/snapshot-publisher.ts';
+import type { SnapshotCache } from '../push/snapshot-cache.ts';
 import type { ProxyRepository, SyncState } from '../repositories/proxies.ts';
 import type { RevisionRepository } from '../repositories/revisions.ts';
 import type { TelemetryRepository } from '../repositories/telemetry.ts';
@@ -24,7 +24,7 @@ const SYNC_STATES: readonly SyncState[] = ['SYNCED', 'STALE', 'NACKED', 'DISCONN
 const API_DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export interface MetricsSources {
-  readonly publisher: SnapshotPublisher;
+  readonly snapshots: SnapshotCache;
   readonly telemetry: TelemetryRepository;
   readonly authority: MeshAuthority;
   readonly proxies: ProxyRepository;
@@ -56,7 +56,7 @@ export class ControllerMetrics {
       help: 'Proxies with a configuration watch stream open now.',
       registers,
       collect() {
-        this.set(sources.publisher.watchStreams);
+        this.set(sources.snapshots.watchStreams);
       },
     });
     new Gauge({
@@ -146,14 +146,14 @@ export class ControllerMetrics {
     for (const action of ['moved', 'dropped']) compacted.inc({ action }, 0);
     for (const kind of ['workload', 'controller', 'intermediate', 'root']) issued.inc({ kind }, 0);
 
-    const { publisher, telemetry, authority } = sources;
+    const { snapshots, telemetry, authority } = sources;
     this.unsubscribes.push(
-      controllerChannels.snapshotsPublished.subscribe(publisher, (e) => {
+      controllerChannels.snapshotsPublished.subscribe(snapshots, (e) => {
         published.inc();
         compiledSnapshots.inc(e.compiled);
       }),
-      controllerChannels.snapshotSent.subscribe(publisher, () => sent.inc()),
-      controllerChannels.snapshotAnswered.subscribe(publisher, (e) =>
+      controllerChannels.snapshotSent.subscribe(snapshots, () => sent.inc()),
+      controllerChannels.snapshotAnswered.subscribe(snapshots, (e) =>
         answers.inc({ answer: e.outcome }),
       ),
       controllerChannels.telemetryBatch.subscribe(telemetry, (e) =>

@@ -1,5 +1,6 @@
 // Which proxies are live, so that their endpoints go to the others: those heard from within
-// PROXY_EXPIRY_MS. Silence while the controller itself was down is not held against them:
+// PROXY_EXPIRY_MS. The one rule: the snapshot builder, the registry sweep and the console's
+// service catalog all ask it. Silence while the controller itself was down is not held against them:
 // right after a start, the fleet that was live when the controller last heard from it stays
 // live while its proxies find their way back, or a long outage would empty every proxy's
 // endpoints the moment the controller returned.
@@ -28,5 +29,9 @@ export class ProxyLiveness {
     if (this.lastHeardBeforeStart === undefined || now >= this.startedAt + RESTART_GRACE_MS)
       return new Date(usual);
     return new Date(Math.min(usual, this.lastHeardBeforeStart - PROXY_EXPIRY_MS));
+  }
+
+  isLive(lastHeartbeatAt: Date, now: number): boolean {
+    return lastHeartbeatAt.getTime() >= this.liveSince(now).getTime();
   }
 }

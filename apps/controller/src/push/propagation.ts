@@ -13,17 +13,11 @@ export interface Propagation {
   readonly completedInMs: number | null;
 }
 
-/** "r12.40" -> 12: snapshot versions carry the revision they were compiled from. */
-export function revisionOfVersion(version: string | null): number | undefined {
-  const match = version === null ? null : /^r(\d+)\./.exec(version);
-  return match?.[1] === undefined ? undefined : Number(match[1]);
-}
-
 export function propagationOf(
   revision: { id: number; createdAt: Date },
   proxies: readonly ProxyRecord[],
 ): Propagation {
-  const affected = proxies.filter((p) => (revisionOfVersion(p.sentVersion) ?? 0) >= revision.id);
+  const affected = proxies.filter((p) => (p.sentRevision ?? 0) >= revision.id);
   const applied = affected.filter(
     (p) => p.ackedVersion !== null && p.ackedVersion === p.sentVersion,
   );

@@ -20,6 +20,7 @@ import { watchHandler } from './endpoints/watch.ts';
 import { PeerIdentities } from './peer-identities.ts';
 import type { BootstrapDeps } from './proxy-bootstrap.ts';
 import { auditRefusal, type ProxyCall, ProxyRefusal, refusalOf } from './proxy-refusal.ts';
+import type { SnapshotCache } from './snapshot-cache.ts';
 
 /**
  * A caller gets this long for its TLS handshake, and then for each request head: the proxies'
@@ -32,6 +33,7 @@ const PROXY_API_IDLE_TIMEOUT_MS = 15_000;
 const HEADERS_CHECK_INTERVAL_MS = 1_000;
 
 export interface ProxyApiDeps extends BootstrapDeps {
+  readonly cache: SnapshotCache;
   readonly telemetry: TelemetryRepository;
   /** Every configured service, "namespace/name": what telemetry may name as a destination. */
   readonly services: () => Promise<ReadonlySet<string>>;

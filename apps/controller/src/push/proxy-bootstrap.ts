@@ -7,18 +7,18 @@ import { checkCsr } from '@weft/pki';
 import type { BootstrapAnswer, BootstrapRequest } from '@weft/proxy-protocol';
 import { hashSecret } from '../auth/secrets.ts';
 import type { MeshAuthority } from '../ca/mesh-authority.ts';
+import type { ChangeBus } from '../operations/changes.ts';
 import type { AuditRepository } from '../repositories/audit.ts';
 import type { JoinTokenRepository } from '../repositories/join-tokens.ts';
 import type { ProxyRepository } from '../repositories/proxies.ts';
 import { type ProxyCall, ProxyRefusal } from './proxy-refusal.ts';
-import type { SnapshotPublisher } from './snapshot-publisher.ts';
 
 export interface BootstrapDeps {
   readonly authority: MeshAuthority;
   readonly tokens: JoinTokenRepository;
   readonly proxies: ProxyRepository;
   readonly audit: AuditRepository;
-  readonly publisher: SnapshotPublisher;
+  readonly changes: ChangeBus;
   readonly trustDomain: () => Promise<string>;
   readonly certificateLifetimeMs: () => Promise<number>;
 }
@@ -67,7 +67,7 @@ export async function bootstrap(
     outcome: 'OK',
     detail: { identity, serial: issued.serial, token: grant.tokenId },
   });
-  deps.publisher.publishSoon();
+  await deps.changes.emit({ kind: 'registry', proxyId: workload.id });
   return {
     proxyId: workload.id,
     identity,

@@ -1,7 +1,9 @@
-// Every certificate the CA made or holds, and the sealed keys of its own CA certificates.
+// Every certificate the CA made or holds, and the sealed keys of its own CA certificates. Changes
+// to which CA signs are written in one transaction with their audit row.
 
 import type { Db } from '../db/database.ts';
 import type { CertificateKind, CertificateStatus } from '../generated/prisma/client.ts';
+import { type AuditRecord, recordAudit } from './audit.ts';
 
 export type { CertificateKind, CertificateStatus };
 
@@ -17,26 +19,18 @@ export interface CertificateRecord {
   readonly pem: string;
 }
 
+/** A CA certificate to record, with its sealed key and whether it signs yet. */
+export interface NewAuthority {
+  readonly certificate: Omit<CertificateRecord, 'status' | 'proxyId'>;
+  readonly sealedKey: string;
+  readonly active: boolean;
+}
+
 export class CertificateRepository {
   constructor(private readonly db: Db) {}
 
   async record(certificate: Omit<CertificateRecord, 'status'>): Promise<void> {
     await this.db.certificate.create({ data: certificate });
-  }
-
-  /** Records a CA certificate and its sealed key together. */
-  /** Records a CA certificate and its sealed key together; `active` false prepares it without signing with it. */
-  async recordAuthority(
-    certificate: Omit<CertificateRecord, 'status' | 'proxyId'>,
-    sealedKey: string,
-    active = true,
-  ): Promise<void> {
-    await this.db.$transaction([
-      this.db.certificate.create({ data: { ...certificate, proxyId: null } }),
-      this.db.caKey.create({
-        data: { serial: certificate.serial, kind: certificate.kind, sealedKey, active },
-      }),
-    ]);
   }
 
   /** A CA prepared by a root rotation and not yet signing: inactive key, certificate not superseded. */
@@ -54,16 +48,35 @@ export class CertificateRepository {
     return undefined;
   }
 
-  async activateAuthority(serial: string): Promise<void> {
-    await this.db.caKey.update({ where: { serial }, data: { active: true } });
-  }
-
-  /** The CA no longer signs; its certificate stays recorded, and valid, for what it signed. */
-  async retireAuthority(serial: string): Promise<void> {
-    await this.db.$transaction([
-      this.db.caKey.update({ where: { serial }, data: { active: false } }),
-      this.db.certificate.update({ where: { serial }, data: { status: 'SUPERSEDED' } }),
-    ]);
+  /**
+   * Changes the CAs, in one transaction with the audit row when there is one: `record` adds CA
+   * certificates with their sealed keys (`active` false prepares one without signing with it);
+   * the `activate` ones sign from now on; the `retire` ones no longer do, their certificates
+   * staying recorded, and valid, for what they signed.
+   */
+  async changeAuthorities(
+    change: {
+      readonly record?: readonly NewAuthority[];
+      readonly activate?: readonly string[];
+      readonly retire?: readonly string[];
+    },
+    audit?: AuditRecord,
+  ): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      for (const { certificate, sealedKey, active } of change.record ?? []) {
+        await tx.certificate.create({ data: { ...certificate, proxyId: null } });
+        await tx.caKey.create({
+          data: { serial: certificate.serial, kind: certificate.kind, sealedKey, active },
+        });
+      }
+      for (const serial of change.activate ?? [])
+        await tx.caKey.update({ where: { serial }, data: { active: true } });
+      for (const serial of change.retire ?? []) {
+        await tx.caKey.update({ where: { serial }, data: { active: false } });
+        await tx.certificate.update({ where: { serial }, data: { status: 'SUPERSEDED' } });
+      }
+      if (audit !== undefined) await recordAudit(tx, audit);
+    });
   }
 
   /** The active CA of a kind with its sealed key, if one exists. */
@@ -113,12 +126,16 @@ export class CertificateRepository {
     return new Set(keys.map((k) => k.serial));
   }
 
-  async revoke(serial: string, reason: string, at: Date): Promise<boolean> {
-    const { count } = await this.db.certificate.updateMany({
-      where: { serial, status: { not: 'REVOKED' } },
-      data: { status: 'REVOKED', revokedAt: at, revokedReason: reason },
+  /** Revokes an unrevoked certificate with its audit row; returns whether there was one. */
+  async revoke(serial: string, reason: string, at: Date, audit: AuditRecord): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const { count } = await tx.certificate.updateMany({
+        where: { serial, status: { not: 'REVOKED' } },
+        data: { status: 'REVOKED', revokedAt: at, revokedReason: reason },
+      });
+      if (count === 1) await recordAudit(tx, audit);
+      return count === 1;
     });
-    return count === 1;
   }
 
   async revokedSerials(now: Date): Promise<string[]> {

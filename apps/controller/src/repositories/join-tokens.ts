@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { MeshError } from '@weft/errors';
 import type { Db } from '../db/database.ts';
+import { type AuditRecord, recordAudit } from './audit.ts';
 
 export type JoinRefusal = 'unknown' | 'expired' | 'used-up' | 'revoked';
 
@@ -25,16 +26,22 @@ export interface JoinTokenGrant {
 export class JoinTokenRepository {
   constructor(private readonly db: Db) {}
 
-  async create(token: {
-    tokenHash: string;
-    service: string;
-    namespace: string;
-    expiresAt: Date;
-    maxUses: number | null;
-    createdBy: string;
-  }): Promise<string> {
+  async create(
+    token: {
+      tokenHash: string;
+      service: string;
+      namespace: string;
+      expiresAt: Date;
+      maxUses: number | null;
+      createdBy: string;
+    },
+    audit: (id: string) => AuditRecord,
+  ): Promise<string> {
     const id = randomUUID();
-    await this.db.joinToken.create({ data: { id, ...token } });
+    await this.db.$transaction(async (tx) => {
+      await tx.joinToken.create({ data: { id, ...token } });
+      await recordAudit(tx, audit(id));
+    });
     return id;
   }
 

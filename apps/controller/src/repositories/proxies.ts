@@ -2,7 +2,8 @@
 
 import type { WorkloadEndpoint } from '@weft/mesh-config';
 import type { Db } from '../db/database.ts';
-import type { SyncState } from '../generated/prisma/client.ts';
+import type { Prisma, SyncState } from '../generated/prisma/client.ts';
+import { type AuditRecord, recordAudit } from './audit.ts';
 
 export type { SyncState };
 
@@ -10,6 +11,8 @@ export interface ProxyRecord extends WorkloadEndpoint {
   readonly lastHeartbeatAt: Date;
   readonly syncState: SyncState;
   readonly sentVersion: string | null;
+  /** The configuration revision the last sent snapshot was compiled from. */
+  readonly sentRevision: number | null;
   readonly ackedVersion: string | null;
   readonly ackedAt: Date | null;
   readonly nackError: string | null;
@@ -64,10 +67,9 @@ export class ProxyRepository {
     return row === null ? undefined : `${row.namespace}/${row.service}`;
   }
 
-  /** Takes the proxy out of the registry; returns whether it was there. */
-  async remove(id: string): Promise<boolean> {
-    const { count } = await this.db.proxy.deleteMany({ where: { id } });
-    return count === 1;
+  /** Takes the proxy out of the registry, with its audit row; returns whether it was there. */
+  async remove(id: string, audit: AuditRecord): Promise<boolean> {
+    return this.removeWhere({ id }, audit);
   }
 
   /**
@@ -83,11 +85,16 @@ export class ProxyRepository {
   }
 
   /** Removes the proxy only if it is still silent since `before`: it may have come back. */
-  async removeIfSilent(id: string, before: Date): Promise<boolean> {
-    const { count } = await this.db.proxy.deleteMany({
-      where: { id, lastHeartbeatAt: { lt: before } },
+  async removeIfSilent(id: string, before: Date, audit: AuditRecord): Promise<boolean> {
+    return this.removeWhere({ id, lastHeartbeatAt: { lt: before } }, audit);
+  }
+
+  private removeWhere(where: Prisma.ProxyWhereInput, audit: AuditRecord): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const { count } = await tx.proxy.deleteMany({ where });
+      if (count === 1) await recordAudit(tx, audit);
+      return count === 1;
     });
-    return count === 1;
   }
 
   /** A proxy that restarted may listen elsewhere; it says where when it reconnects. Returns whether it moved. */
@@ -111,10 +118,20 @@ export class ProxyRepository {
     await this.db.proxy.updateMany({ where: { id }, data: { certificateSerial: serial } });
   }
 
-  async sent(id: string, version: string, hash: string, at: Date): Promise<void> {
+  async sent(
+    id: string,
+    snapshot: { version: string; hash: string; revision: number },
+    at: Date,
+  ): Promise<void> {
     await this.db.proxy.updateMany({
       where: { id },
-      data: { sentVersion: version, sentHash: hash, sentAt: at, syncState: 'STALE' },
+      data: {
+        sentVersion: snapshot.version,
+        sentHash: snapshot.hash,
+        sentRevision: snapshot.revision,
+        sentAt: at,
+        syncState: 'STALE',
+      },
     });
   }
 
@@ -190,6 +207,7 @@ function toRecord(row: ProxyRow): ProxyRecord {
     lastHeartbeatAt: row.lastHeartbeatAt,
     syncState: row.syncState,
     sentVersion: row.sentVersion,
+    sentRevision: row.sentRevision,
     ackedVersion: row.ackedVersion,
     ackedAt: row.ackedAt,
     nackError: row.nackError,

@@ -65,12 +65,21 @@ export class UserRepository {
     return this.db.user.count();
   }
 
-  async create(username: string, passwordHash: string, role: Role): Promise<User> {
+  /** A new user, with its audit row in the same transaction. */
+  async create(
+    username: string,
+    passwordHash: string,
+    role: Role,
+    audit: (user: User) => AuditRecord,
+  ): Promise<User> {
     try {
-      const row = await this.db.user.create({
-        data: { id: randomUUID(), username, passwordHash, role },
+      return await this.db.$transaction(async (tx) => {
+        const user = toUser(
+          await tx.user.create({ data: { id: randomUUID(), username, passwordHash, role } }),
+        );
+        await recordAudit(tx, audit(user));
+        return user;
       });
-      return toUser(row);
     } catch (error) {
       if ((error as { code?: string }).code === 'P2002')
         throw new ConflictError(`user "${username}"`);

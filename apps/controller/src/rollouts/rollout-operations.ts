@@ -1,13 +1,13 @@
 // Carries out rollout transitions: starts runs, applies operator commands, advances runs on the
 // runner's tick. Each decision comes from the state machine; weights go out as a config change
-// (a ROLLOUT revision, then a push), and the new state is saved with its audit rows. Work on
-// runs is serialized in this process, so a tick and an operator's command never interleave.
+// (a ROLLOUT revision, announced to the push like any other), and the new state is saved with its
+// audit rows. Work on runs is serialized in this process, so a tick and an operator's command
+// never interleave.
 
 import { MeshError } from '@weft/errors';
 import type { Resource } from '@weft/mesh-config';
-import { setRolloutWeights } from '../config/config-changes.ts';
 import { ConflictError, NotFoundError, PreconditionError } from '../errors.ts';
-import type { SnapshotPublisher } from '../push/snapshot-publisher.ts';
+import type { ConfigOperations } from '../operations/config.ts';
 import type { AuditRecord } from '../repositories/audit.ts';
 import type { RevisionRepository } from '../repositories/revisions.ts';
 import type { RolloutRun, RolloutRunRepository } from '../repositories/rollouts.ts';
@@ -30,7 +30,8 @@ export interface RolloutDeps {
   readonly runs: RolloutRunRepository;
   readonly revisions: RevisionRepository;
   readonly telemetry: TelemetryRepository;
-  readonly publisher: SnapshotPublisher;
+  /** Where a step's weights go: a revision, announced to the push. */
+  readonly config: ConfigOperations;
 }
 
 /** Revisions a run makes are authored by it, whoever asked for the step. */
@@ -161,8 +162,7 @@ export class RolloutOperations {
     plan: RolloutPlan,
     action: { canaryWeight: number; stableWeight: number; message: string },
   ): Promise<void> {
-    const outcome = await setRolloutWeights(
-      this.deps.revisions,
+    await this.deps.config.setRolloutWeights(
       {
         namespace: plan.namespace,
         route: plan.route,
@@ -175,7 +175,6 @@ export class RolloutOperations {
       },
       rolloutAuthor(plan),
     );
-    if (outcome.changed) await this.deps.publisher.publish();
   }
 
   /** The Rollout in force for the service, with the versions and route this run will use. */

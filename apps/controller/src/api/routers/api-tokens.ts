@@ -3,7 +3,6 @@
 
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { hashSecret, newSecret } from '../../auth/secrets.ts';
 import { usernameSchema } from '../../auth/usernames.ts';
 import { RANK } from '../../repositories/users.ts';
 import { fieldError } from '../field-error.ts';
@@ -50,24 +49,11 @@ export const apiTokensRouter = createRouter({
           code: 'FORBIDDEN',
           message: `a token cannot have a role above your own role (${ctx.principal.role.toLowerCase()})`,
         });
-      const token = newSecret('weft_api');
-      const created = await ctx.services.users.createApiToken(
-        ctx.principal.id,
-        input.name,
-        hashSecret(token),
+      return ctx.services.operations.apiTokens.create(ctx.principal, {
+        name: input.name,
         role,
-        {
-          expiresAt: new Date(Date.now() + ttlMs),
-          audit: (id, expiresAt) => ({
-            actor: ctx.principal.username,
-            action: 'apiTokens.create',
-            target: `user/${ctx.principal.username}`,
-            outcome: 'OK',
-            detail: { id, name: input.name, role, expiresAt: expiresAt.toISOString() },
-          }),
-        },
-      );
-      return { ...created, name: input.name, role, token };
+        ttlMs,
+      });
     }),
 
   /** Works at once: the next request with the token is refused. Admins revoke anyone's. */
@@ -78,16 +64,6 @@ export const apiTokensRouter = createRouter({
       }),
     )
     .mutation(({ ctx, input }) =>
-      ctx.services.users.revokeApiToken(
-        input.id,
-        ctx.principal.role === 'ADMIN' ? undefined : ctx.principal.username,
-        (token) => ({
-          actor: ctx.principal.username,
-          action: 'apiTokens.revoke',
-          target: `user/${token.username}`,
-          outcome: 'OK',
-          detail: { id: token.id, name: token.name },
-        }),
-      ),
+      ctx.services.operations.apiTokens.revoke(input.id, ctx.principal),
     ),
 });

@@ -3,8 +3,7 @@
 
 import { z } from 'zod';
 import { certificateInventory, EXPIRED_SHOWN_MS } from '../../ca/inventory.ts';
-import { rotateAfterOf, trustDomainOf } from '../../ca/mesh-settings.ts';
-import { NotFoundError, PreconditionError } from '../../errors.ts';
+import { rotateAfterOf } from '../../ca/mesh-settings.ts';
 import { text } from '../text-input.ts';
 import { adminProcedure, createRouter, viewerProcedure } from '../trpc.ts';
 
@@ -53,79 +52,34 @@ export const certificatesRouter = createRouter({
         reason: text().min(1).max(500),
       }),
     )
-    .mutation(async ({ ctx, input }) => {
-      if (!(await ctx.services.certificates.revoke(input.serial, input.reason, new Date()))) {
-        throw new NotFoundError(`an unrevoked certificate with serial ${input.serial}`);
-      }
-      await ctx.services.audit.record({
-        actor: ctx.principal.username,
-        action: 'certificates.revoke',
-        target: `certificate/${input.serial}`,
-        outcome: 'OK',
-        detail: { reason: input.reason },
-      });
-      await ctx.services.publisher.publish();
-      return { revoked: input.serial };
-    }),
+    .mutation(({ ctx, input }) =>
+      ctx.services.operations.certificates.revoke(
+        input.serial,
+        input.reason,
+        ctx.principal.username,
+      ),
+    ),
 
   /** A new issuing intermediate under the same root; what the old one signed stays valid. */
-  rotateIntermediate: adminProcedure.mutation(async ({ ctx }) => {
-    const rotated = await ctx.services.authority.rotateIntermediate(
-      await trustDomainOf(ctx.services.revisions),
-    );
-    await ctx.services.audit.record({
-      actor: ctx.principal.username,
-      action: 'certificates.rotateIntermediate',
-      target: `certificate/${rotated.current}`,
-      outcome: 'OK',
-      detail: rotated,
-    });
-    return rotated;
-  }),
+  rotateIntermediate: adminProcedure.mutation(({ ctx }) =>
+    ctx.services.operations.certificates.rotateIntermediate(ctx.principal.username),
+  ),
 
   /** Root rotation, step one: the new root joins every proxy's trust bundle. */
-  prepareRootRotation: adminProcedure.mutation(async ({ ctx }) => {
-    const prepared = await ctx.services.authority.prepareRootRotation(
-      await trustDomainOf(ctx.services.revisions),
-    );
-    await ctx.services.trustChanged();
-    await ctx.services.audit.record({
-      actor: ctx.principal.username,
-      action: 'certificates.prepareRootRotation',
-      target: `certificate/${prepared.root}`,
-      outcome: 'OK',
-      detail: prepared,
-    });
-    return prepared;
-  }),
+  prepareRootRotation: adminProcedure.mutation(({ ctx }) =>
+    ctx.services.operations.certificates.prepareRootRotation(ctx.principal.username),
+  ),
 
   /**
-   * Root rotation, step two: signing moves to the new root, once every proxy trusts it. A proxy
-   * trusts it once it applied a snapshot sent after step one: SYNCED. A DISCONNECTED one may
-   * still be serving on an older bundle and would refuse every peer with a new certificate, so it
-   * holds the activation back too, unless `force` says it is gone for good.
+   * Root rotation, step two: signing moves to the new root once every proxy is SYNCED (with
+   * `force`, past DISCONNECTED ones that are gone for good).
    */
   activateRootRotation: adminProcedure
     .input(z.strictObject({ force: z.boolean().default(false) }).optional())
-    .mutation(async ({ ctx, input }) => {
-      const force = input?.force ?? false;
-      const behind = (await ctx.services.proxies.list()).filter((p) => p.syncState !== 'SYNCED');
-      const blocking = behind.filter((p) => !force || p.syncState !== 'DISCONNECTED');
-      if (blocking.length > 0) {
-        const disconnectedOnly = blocking.every((p) => p.syncState === 'DISCONNECTED');
-        throw new PreconditionError(
-          `not yet: ${blocking.map((p) => `${p.id} (${p.syncState})`).join(', ')} may not trust the new root; activate when every proxy is SYNCED${disconnectedOnly ? ', or with force if the disconnected ones are gone for good' : ''}`,
-        );
-      }
-      const activated = await ctx.services.authority.activateRootRotation();
-      await ctx.services.trustChanged();
-      await ctx.services.audit.record({
-        actor: ctx.principal.username,
-        action: 'certificates.activateRootRotation',
-        target: `certificate/${activated.root}`,
-        outcome: 'OK',
-        detail: { ...activated, forcedPast: behind.map((p) => p.id) },
-      });
-      return activated;
-    }),
+    .mutation(({ ctx, input }) =>
+      ctx.services.operations.certificates.activateRootRotation(
+        input?.force ?? false,
+        ctx.principal.username,
+      ),
+    ),
 });

@@ -10,7 +10,7 @@ import {
   MeshConfigError,
 } from '@weft/mesh-config';
 import { z } from 'zod';
-import { applyLoaded, mergeChecked, mergeIssues } from '../../config/config-changes.ts';
+import { mergeChecked, mergeIssues } from '../../config/config-changes.ts';
 import { text } from '../text-input.ts';
 import { createRouter, operatorProcedure, viewerProcedure } from '../trpc.ts';
 
@@ -68,13 +68,11 @@ export const configRouter = createRouter({
   applyYaml: operatorProcedure
     .input(yamlInput.extend({ message: text().max(1_000).default('apply') }))
     .mutation(async ({ ctx, input }) => {
-      const outcome = await applyLoaded(
-        ctx.services.revisions,
+      const outcome = await ctx.services.operations.config.apply(
         parseResources(input),
         ctx.principal.username,
         input.message,
       );
-      if (outcome.changed) await ctx.services.publisher.publish();
       return outcome.changed
         ? {
             changed: true as const,

@@ -1,7 +1,7 @@
 // Configuration history: every revision, the diff between any two, and rollback.
 
 import { z } from 'zod';
-import { diffRevisions, rollbackTo } from '../../config/config-changes.ts';
+import { diffRevisions } from '../../config/config-changes.ts';
 import { NotFoundError } from '../../errors.ts';
 import { propagationOf } from '../../push/propagation.ts';
 import { createRouter, operatorProcedure, viewerProcedure } from '../trpc.ts';
@@ -45,8 +45,10 @@ export const revisionsRouter = createRouter({
   rollback: operatorProcedure
     .input(z.strictObject({ id: revisionId }))
     .mutation(async ({ ctx, input }) => {
-      const outcome = await rollbackTo(ctx.services.revisions, input.id, ctx.principal.username);
-      if (outcome.changed) await ctx.services.publisher.publish();
+      const outcome = await ctx.services.operations.config.rollback(
+        input.id,
+        ctx.principal.username,
+      );
       return outcome.changed
         ? { changed: true as const, revision: outcome.revision.id }
         : { changed: false as const, revision: outcome.revision?.id ?? null };

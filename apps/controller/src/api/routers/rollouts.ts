@@ -19,7 +19,9 @@ function commandProcedure(command: OperatorCommand) {
   return operatorProcedure
     .input(target)
     .mutation(async ({ ctx, input }) =>
-      viewOf(await ctx.services.rollouts.command(input, command, ctx.principal.username)),
+      viewOf(
+        await ctx.services.operations.rollouts.command(input, command, ctx.principal.username),
+      ),
     );
 }
 
@@ -37,7 +39,7 @@ export const rolloutsRouter = createRouter({
     )
     .query(async ({ ctx, input }) =>
       (
-        await ctx.services.rollouts.list({
+        await ctx.services.operations.rollouts.list({
           limit: input.limit,
           ...(input.namespace === undefined ? {} : { namespace: input.namespace }),
           ...(input.service === undefined ? {} : { service: input.service }),
@@ -49,14 +51,14 @@ export const rolloutsRouter = createRouter({
   status: viewerProcedure
     .input(target)
     .query(async ({ ctx, input }) =>
-      viewOf(await ctx.services.rollouts.status(input.namespace, input.service)),
+      viewOf(await ctx.services.operations.rollouts.status(input.namespace, input.service)),
     ),
 
   start: operatorProcedure
     .input(target.extend({ canaryVersion: label.optional() }))
     .mutation(async ({ ctx, input }) =>
       viewOf(
-        await ctx.services.rollouts.start(
+        await ctx.services.operations.rollouts.start(
           {
             namespace: input.namespace,
             service: input.service,

@@ -3,7 +3,6 @@
 
 import { z } from 'zod';
 import { routeSummaries, routeSummary } from '../../catalog/routes.ts';
-import { setCanaryWeights } from '../../config/config-changes.ts';
 import { NotFoundError } from '../../errors.ts';
 import { createRouter, operatorProcedure, viewerProcedure } from '../trpc.ts';
 
@@ -44,8 +43,10 @@ export const routesRouter = createRouter({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const outcome = await setCanaryWeights(ctx.services.revisions, input, ctx.principal.username);
-      if (outcome.changed) await ctx.services.publisher.publish();
+      const outcome = await ctx.services.operations.config.setCanaryWeights(
+        input,
+        ctx.principal.username,
+      );
       return { changed: outcome.changed, revision: outcome.revision?.id ?? null };
     }),
 });

@@ -4,11 +4,10 @@
 import { z } from 'zod';
 import { serviceDetail, serviceSummaries } from '../../catalog/services.ts';
 import { NotFoundError } from '../../errors.ts';
-import { PROXY_EXPIRY_MS } from '../../push/snapshot-publisher.ts';
-import { createRouter, viewerProcedure } from '../trpc.ts';
+import { type Context, createRouter, viewerProcedure } from '../trpc.ts';
 
-/** Proxies heard from within the expiry are the ones in other proxies' endpoints. */
-const liveSince = () => new Date(Date.now() - PROXY_EXPIRY_MS);
+/** The push's own rule (push/liveness.ts): the instances shown are those in peers' endpoints. */
+const liveSince = (ctx: Context) => ctx.services.liveness.liveSince(Date.now());
 
 export const servicesRouter = createRouter({
   list: viewerProcedure.query(async ({ ctx }) => {
@@ -16,7 +15,7 @@ export const servicesRouter = createRouter({
       ctx.services.revisions.current(),
       ctx.services.proxies.list(),
     ]);
-    return serviceSummaries(resources, proxies, liveSince());
+    return serviceSummaries(resources, proxies, liveSince(ctx));
   }),
 
   get: viewerProcedure
@@ -31,7 +30,7 @@ export const servicesRouter = createRouter({
         ctx.services.revisions.current(),
         ctx.services.proxies.list(),
       ]);
-      const detail = serviceDetail(resources, proxies, liveSince(), input.service);
+      const detail = serviceDetail(resources, proxies, liveSince(ctx), input.service);
       if (detail === undefined) throw new NotFoundError(`Service ${input.service}`);
       return detail;
     }),

@@ -1,7 +1,6 @@
 // Join tokens for proxies: admins create them (the secret is shown once) and list them.
 
 import { z } from 'zod';
-import { hashSecret, newSecret } from '../../auth/secrets.ts';
 import { adminProcedure, createRouter } from '../trpc.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -23,24 +22,7 @@ export const tokensRouter = createRouter({
         maxUses: z.number().int().positive().max(100_000).optional(),
       }),
     )
-    .mutation(async ({ ctx, input }) => {
-      const token = newSecret('weft_join');
-      const expiresAt = new Date(Date.now() + input.expiresInHours * 3_600_000);
-      const id = await ctx.services.tokens.create({
-        tokenHash: hashSecret(token),
-        service: input.service,
-        namespace: input.namespace,
-        expiresAt,
-        maxUses: input.maxUses ?? null,
-        createdBy: ctx.principal.username,
-      });
-      await ctx.services.audit.record({
-        actor: ctx.principal.username,
-        action: 'tokens.create',
-        target: `service/${input.namespace}/${input.service}`,
-        outcome: 'OK',
-        detail: { id, expiresAt: expiresAt.toISOString(), maxUses: input.maxUses ?? null },
-      });
-      return { id, token, expiresAt };
-    }),
+    .mutation(({ ctx, input }) =>
+      ctx.services.operations.joinTokens.create(input, ctx.principal.username),
+    ),
 });

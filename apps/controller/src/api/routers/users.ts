@@ -1,13 +1,10 @@
 // Operators and their roles: admins manage them, and disable them to take access back.
 
 import { z } from 'zod';
-import { hashPassword } from '../../auth/passwords.ts';
+import { MIN_PASSWORD_LENGTH } from '../../auth/passwords.ts';
 import { usernameSchema } from '../../auth/usernames.ts';
-import { LastAdminError } from '../../repositories/users.ts';
 import { text } from '../text-input.ts';
-import { adminProcedure, type Context, createRouter } from '../trpc.ts';
-
-export const MIN_PASSWORD_LENGTH = 12;
+import { adminProcedure, createRouter } from '../trpc.ts';
 
 export const usersRouter = createRouter({
   list: adminProcedure.query(({ ctx }) => ctx.services.users.list()),
@@ -22,53 +19,21 @@ export const usersRouter = createRouter({
         role: z.enum(['VIEWER', 'OPERATOR', 'ADMIN']),
       }),
     )
-    .mutation(async ({ ctx, input }) => {
-      const user = await ctx.services.users.create(
-        input.username,
-        await hashPassword(input.password),
-        input.role,
-      );
-      await ctx.services.audit.record({
-        actor: ctx.principal.username,
-        action: 'users.create',
-        target: `user/${user.username}`,
-        outcome: 'OK',
-        detail: { role: user.role },
-      });
-      return user;
-    }),
+    .mutation(({ ctx, input }) =>
+      ctx.services.operations.users.create(input, ctx.principal.username),
+    ),
 
   /** Their sessions end and their tokens are revoked at once; the last enabled admin stays. */
   disable: adminProcedure
     .input(z.strictObject({ username: usernameSchema }))
-    .mutation(({ ctx, input }) => setDisabled(ctx, input.username, true)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.operations.users.setDisabled(input.username, true, ctx.principal.username),
+    ),
 
   /** They can sign in again; what disabling ended stays ended. */
   enable: adminProcedure
     .input(z.strictObject({ username: usernameSchema }))
-    .mutation(({ ctx, input }) => setDisabled(ctx, input.username, false)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.operations.users.setDisabled(input.username, false, ctx.principal.username),
+    ),
 });
-
-async function setDisabled(
-  ctx: Context & { principal: NonNullable<Context['principal']> },
-  username: string,
-  disabled: boolean,
-) {
-  const audit = {
-    actor: ctx.principal.username,
-    action: disabled ? 'users.disable' : 'users.enable',
-    target: `user/${username}`,
-  };
-  try {
-    return await ctx.services.users.setDisabled(username, disabled, audit);
-  } catch (error) {
-    // The change rolled back with its audit row; the refusal is recorded on its own.
-    if (error instanceof LastAdminError)
-      await ctx.services.audit.record({
-        ...audit,
-        outcome: 'DENIED',
-        detail: { reason: error.message },
-      });
-    throw error;
-  }
-}

@@ -3,11 +3,11 @@
 
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { MIN_PASSWORD_LENGTH } from '../../api/routers/users.ts';
-import { hashPassword } from '../../auth/passwords.ts';
+import { MIN_PASSWORD_LENGTH } from '../../auth/passwords.ts';
 import { usernameSchema } from '../../auth/usernames.ts';
 import { openDatabase } from '../../db/database.ts';
 import { readEnv } from '../../env.ts';
+import { UserOperations } from '../../operations/users.ts';
 import { AuditRepository } from '../../repositories/audit.ts';
 import { UserRepository } from '../../repositories/users.ts';
 
@@ -48,18 +48,8 @@ export function registerAdminCommand(program: Command): void {
       const { db } = await openDatabase(env.WEFT_DB);
       try {
         const role = options.role.toUpperCase() as 'VIEWER' | 'OPERATOR' | 'ADMIN';
-        const user = await new UserRepository(db).create(
-          options.username,
-          await hashPassword(password),
-          role,
-        );
-        await new AuditRepository(db).record({
-          actor: 'cli',
-          action: 'users.create',
-          target: `user/${user.username}`,
-          outcome: 'OK',
-          detail: { role },
-        });
+        const users = new UserOperations(new UserRepository(db), new AuditRepository(db));
+        const user = await users.create({ username: options.username, password, role }, 'cli');
         process.stdout.write(`created ${user.username} (${role.toLowerCase()})\n`);
       } finally {
         await db.$disconnect();

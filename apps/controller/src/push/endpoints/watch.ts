@@ -1,17 +1,18 @@
 // GET /v1/watch: the proxy's long-lived stream of snapshot events (server-sent events), fed by
-// the publisher; the query says where the proxy listens now, in case it restarted elsewhere.
+// the snapshot cache; the query says where the proxy listens now, in case it restarted elsewhere.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProxySnapshot } from '@weft/mesh-config';
 import { encodeSnapshotEvent, proxyApi } from '@weft/proxy-protocol';
 import type { BootstrapDeps } from '../proxy-bootstrap.ts';
+import type { SnapshotCache } from '../snapshot-cache.ts';
 import type { ProxyHandler } from './handler.ts';
 import { parseInput } from './json-exchange.ts';
 
 /** A comment line on idle streams keeps intermediaries and the proxy's idle timer quiet. */
 const STREAM_KEEPALIVE_MS = 15_000;
 
-type WatchDeps = Pick<BootstrapDeps, 'proxies' | 'publisher'>;
+type WatchDeps = Pick<BootstrapDeps, 'proxies' | 'changes'> & { readonly cache: SnapshotCache };
 
 export function watchHandler(deps: WatchDeps): ProxyHandler {
   return async (call, res, { proxyId }) => {
@@ -21,7 +22,7 @@ export function watchHandler(deps: WatchDeps): ProxyHandler {
     );
     if (where.address !== undefined && where.port !== undefined) {
       if (await deps.proxies.moved(proxyId, where.address, where.port, new Date()))
-        deps.publisher.publishSoon();
+        await deps.changes.emit({ kind: 'registry', proxyId });
     }
     stream(call.req, res, proxyId, deps);
   };
@@ -46,11 +47,11 @@ function stream(req: IncomingMessage, res: ServerResponse, proxyId: string, deps
       res.end();
     },
   };
-  deps.publisher.attach(proxyId, watcher);
+  const cancel = deps.cache.watch(proxyId, watcher);
   void deps.proxies.heartbeat(proxyId, new Date());
   req.socket.once('close', () => {
     clearInterval(keepalive);
-    deps.publisher.detach(proxyId, watcher);
-    if (!deps.publisher.connected(proxyId)) void deps.proxies.disconnected(proxyId);
+    cancel();
+    if (!deps.cache.connected(proxyId)) void deps.proxies.disconnected(proxyId);
   });
 }

@@ -13,8 +13,6 @@ import { LIVE_REFRESH_MS } from '~/trpc/query-client';
 import { useTRPC } from '~/trpc/react';
 
 const SYNC_STATES = ['SYNCED', 'STALE', 'NACKED', 'DISCONNECTED'] as const;
-/** Silent this long, a proxy has left the others' endpoints (the controller's PROXY_EXPIRY_MS). */
-const GONE_AFTER_MS = 30_000;
 
 export default function ProxiesPage() {
   const trpc = useTRPC();
@@ -110,8 +108,7 @@ export default function ProxiesPage() {
                       </td>
                       <td>{formatAgo(p.lastHeartbeatAt)}</td>
                       <td>
-                        {p.syncState === 'DISCONNECTED' ||
-                        Date.now() - new Date(p.lastHeartbeatAt).getTime() > GONE_AFTER_MS ? (
+                        {p.syncState === 'DISCONNECTED' || !p.live ? (
                           <Can atLeast="OPERATOR">
                             <ConfirmButton
                               label="Remove"

@@ -1,4 +1,5 @@
-// Join tokens for proxies: admins create them (the secret is shown once) and list them.
+// Join tokens for proxies: admins create them (the secret is shown once), list them and expire
+// them early.
 
 import { z } from 'zod';
 import { hashSecret, newSecret } from '../../auth/secrets.ts';
@@ -18,7 +19,13 @@ export const tokensRouter = createRouter({
           .string()
           .regex(DNS_LABEL, { error: 'must be a namespace (DNS label)' })
           .default('default'),
-        expiresInHours: z.number().positive().max(MAX_TOKEN_LIFETIME_HOURS).default(24),
+        expiresInHours: z
+          .number()
+          .positive()
+          .max(MAX_TOKEN_LIFETIME_HOURS, {
+            error: `must be at most ${MAX_TOKEN_LIFETIME_HOURS} hours (30 days)`,
+          })
+          .default(24),
         /** Omitted: usable by any number of proxies until it expires. */
         maxUses: z.number().int().positive().max(100_000).optional(),
       }),
@@ -43,4 +50,21 @@ export const tokensRouter = createRouter({
       });
       return { id, token, expiresAt };
     }),
+
+  /** No proxy can join with it from now on; proxies that joined with it keep their identity. */
+  expire: adminProcedure
+    .input(
+      z.strictObject({
+        id: z.uuid({ error: 'must be a join token id, as the token list shows it' }),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      ctx.services.tokens.expire(input.id, new Date(), (token) => ({
+        actor: ctx.principal.username,
+        action: 'tokens.expire',
+        target: `service/${token.namespace}/${token.service}`,
+        outcome: 'OK',
+        detail: { id: token.id, expiresAt: token.expiresAt.toISOString() },
+      })),
+    ),
 });

@@ -164,7 +164,7 @@ test('an admin creates a join token and expires it', async ({ page }) => {
 });
 
 for (const who of ['viewer', 'operator'] as const) {
-  test(`a ${who} sees no administration, and the controller refuses its calls`, async ({
+  test(`the ${who} sees no administration, and the controller refuses its calls`, async ({
     page,
   }) => {
     await signIn(page, who);

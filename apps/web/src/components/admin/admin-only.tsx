@@ -3,6 +3,7 @@
 // controller refuses their calls anyway, and would answer the page's lists with 403).
 
 import type { ReactNode } from 'react';
+import { PageHeader } from '../page-header';
 import { useCan, useSession } from '../shell/session';
 import { Empty } from '../states';
 
@@ -11,10 +12,13 @@ export function AdminOnly({ children }: { children: ReactNode }) {
   const { role } = useSession();
   if (isAdmin) return children;
   return (
-    <Empty>
-      <span data-testid="admin-only">
-        Administration is for admins; you are signed in as {role.toLowerCase()}.
-      </span>
-    </Empty>
+    <>
+      <PageHeader title="Administration" />
+      <Empty>
+        <span data-testid="admin-only">
+          Administration is for admins; you are signed in as {role.toLowerCase()}.
+        </span>
+      </Empty>
+    </>
   );
 }

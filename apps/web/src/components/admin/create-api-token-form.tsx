@@ -7,10 +7,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { type Role, useSession } from '~/components/shell/session';
 import { useTRPC } from '~/trpc/react';
-import { Field } from './field';
+import { FormFoot, InputField, RoleField } from './field';
 import { formErrorsOf } from './form-errors';
 import { NewSecret } from './new-secret';
-import { ROLES, roleLabel } from './roles';
 
 export function CreateApiTokenForm() {
   const trpc = useTRPC();
@@ -49,51 +48,28 @@ export function CreateApiTokenForm() {
       ) : null}
       <form className="panel admin-form" onSubmit={submit} aria-label="Create an API token">
         <h2>Create an API token for yourself</h2>
-        <Field label="Name" error={errors.fields.name}>
-          {(props) => (
-            <input
-              {...props}
-              name="name"
-              placeholder="ci-deploy"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              required
-            />
-          )}
-        </Field>
-        <Field label="Expires in (hours)" error={errors.fields.expiresInHours}>
-          {(props) => (
-            <input
-              {...props}
-              name="expiresInHours"
-              type="number"
-              min="0"
-              step="any"
-              placeholder="controller default"
-              value={hours}
-              onChange={(e) => setHours(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Role" error={errors.fields.role}>
-          {(props) => (
-            <select {...props} value={role} onChange={(e) => setRole(e.target.value as Role)}>
-              {ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {roleLabel(r)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <div className="actions">
-          <button type="submit" disabled={create.isPending}>
-            Create token
-          </button>
-        </div>
-        <div className="form-error" role="alert">
-          {errors.form}
-        </div>
+        <InputField
+          label="Name"
+          error={errors.fields.name}
+          name="name"
+          placeholder="ci-deploy"
+          value={name}
+          onChange={setName}
+          required
+        />
+        <InputField
+          label="Expires in (hours)"
+          error={errors.fields.expiresInHours}
+          name="expiresInHours"
+          type="number"
+          min="0"
+          step="any"
+          placeholder="controller default"
+          value={hours}
+          onChange={setHours}
+        />
+        <RoleField error={errors.fields.role} value={role} onChange={setRole} />
+        <FormFoot submit="Create token" pending={create.isPending} error={errors.form} />
       </form>
     </>
   );

@@ -6,7 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTRPC } from '~/trpc/react';
-import { Field } from './field';
+import { FormFoot, InputField } from './field';
 import { formErrorsOf } from './form-errors';
 import { NewSecret } from './new-secret';
 
@@ -48,23 +48,20 @@ export function CreateJoinTokenForm() {
       ) : null}
       <form className="panel admin-form" onSubmit={submit} aria-label="Create a join token">
         <h2>Create a join token</h2>
-        <Field label="Service" error={errors.fields.service}>
-          {(props) => (
-            <input
-              {...props}
-              name="service"
-              list="known-services"
-              placeholder="catalog"
-              value={service}
-              onChange={(e) => {
-                setService(e.target.value);
-                const match = known.find((s) => s.name === e.target.value);
-                if (match !== undefined) setNamespace(match.namespace);
-              }}
-              required
-            />
-          )}
-        </Field>
+        <InputField
+          label="Service"
+          error={errors.fields.service}
+          name="service"
+          list="known-services"
+          placeholder="catalog"
+          value={service}
+          onChange={(value) => {
+            setService(value);
+            const match = known.find((s) => s.name === value);
+            if (match !== undefined) setNamespace(match.namespace);
+          }}
+          required
+        />
         <datalist id="known-services">
           {known.map((s) => (
             <option key={s.id} value={s.name}>
@@ -72,53 +69,37 @@ export function CreateJoinTokenForm() {
             </option>
           ))}
         </datalist>
-        <Field label="Namespace" error={errors.fields.namespace}>
-          {(props) => (
-            <input
-              {...props}
-              name="namespace"
-              value={namespace}
-              onChange={(e) => setNamespace(e.target.value)}
-              required
-            />
-          )}
-        </Field>
-        <Field label="Expires in (hours)" error={errors.fields.expiresInHours}>
-          {(props) => (
-            <input
-              {...props}
-              name="expiresInHours"
-              type="number"
-              min="0"
-              step="any"
-              value={hours}
-              onChange={(e) => setHours(e.target.value)}
-              required
-            />
-          )}
-        </Field>
-        <Field label="Max uses" error={errors.fields.maxUses}>
-          {(props) => (
-            <input
-              {...props}
-              name="maxUses"
-              type="number"
-              min="1"
-              step="1"
-              placeholder="any number"
-              value={maxUses}
-              onChange={(e) => setMaxUses(e.target.value)}
-            />
-          )}
-        </Field>
-        <div className="actions">
-          <button type="submit" disabled={create.isPending}>
-            Create join token
-          </button>
-        </div>
-        <div className="form-error" role="alert">
-          {errors.form}
-        </div>
+        <InputField
+          label="Namespace"
+          error={errors.fields.namespace}
+          name="namespace"
+          value={namespace}
+          onChange={setNamespace}
+          required
+        />
+        <InputField
+          label="Expires in (hours)"
+          error={errors.fields.expiresInHours}
+          name="expiresInHours"
+          type="number"
+          min="0"
+          step="any"
+          value={hours}
+          onChange={setHours}
+          required
+        />
+        <InputField
+          label="Max uses"
+          error={errors.fields.maxUses}
+          name="maxUses"
+          type="number"
+          min="1"
+          step="1"
+          placeholder="any number"
+          value={maxUses}
+          onChange={setMaxUses}
+        />
+        <FormFoot submit="Create join token" pending={create.isPending} error={errors.form} />
       </form>
     </>
   );

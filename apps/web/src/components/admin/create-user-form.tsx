@@ -6,9 +6,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import type { Role } from '~/components/shell/session';
 import { useTRPC } from '~/trpc/react';
-import { Field } from './field';
+import { FormFoot, InputField, RoleField } from './field';
 import { formErrorsOf } from './form-errors';
-import { ROLES, roleLabel } from './roles';
 
 export function CreateUserForm() {
   const trpc = useTRPC();
@@ -33,50 +32,27 @@ export function CreateUserForm() {
   return (
     <form className="panel admin-form" onSubmit={submit} aria-label="Create a user">
       <h2>Create a user</h2>
-      <Field label="Username" error={errors.fields.username}>
-        {(props) => (
-          <input
-            {...props}
-            name="username"
-            autoComplete="off"
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-            required
-          />
-        )}
-      </Field>
-      <Field label="Password" error={errors.fields.password}>
-        {(props) => (
-          <input
-            {...props}
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            required
-          />
-        )}
-      </Field>
-      <Field label="Role" error={errors.fields.role}>
-        {(props) => (
-          <select {...props} value={role} onChange={(e) => setRole(e.target.value as Role)}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {roleLabel(r)}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <div className="actions">
-        <button type="submit" disabled={create.isPending}>
-          Create user
-        </button>
-      </div>
-      <div className="form-error" role="alert">
-        {errors.form}
-      </div>
+      <InputField
+        label="Username"
+        error={errors.fields.username}
+        name="username"
+        autoComplete="off"
+        value={username}
+        onChange={setUsername}
+        required
+      />
+      <InputField
+        label="Password"
+        error={errors.fields.password}
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        value={password}
+        onChange={setPassword}
+        required
+      />
+      <RoleField error={errors.fields.role} value={role} onChange={setRole} />
+      <FormFoot submit="Create user" pending={create.isPending} error={errors.form} />
       {create.isSuccess ? (
         <div className="muted" role="status">
           Created {create.data.username} ({create.data.role.toLowerCase()}).

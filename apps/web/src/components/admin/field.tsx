@@ -1,7 +1,10 @@
 'use client';
-// One labelled input of an admin form, with the controller's refusal of it right below it.
+// The inputs of the admin forms, each labelled and with the controller's refusal of it right
+// below it; and the form's foot: its button and what no single field explains.
 
-import { type ReactNode, useId } from 'react';
+import { type InputHTMLAttributes, type ReactNode, useId } from 'react';
+import type { Role } from '../shell/session';
+import { ROLES, roleLabel } from './roles';
 
 export interface FieldInputProps {
   readonly id: string;
@@ -29,5 +32,75 @@ export function Field({
         {error}
       </div>
     </div>
+  );
+}
+
+type InputAttributes = Omit<InputHTMLAttributes<HTMLInputElement>, 'value' | 'onChange' | 'id'>;
+
+export function InputField({
+  label,
+  error,
+  value,
+  onChange,
+  ...input
+}: InputAttributes & {
+  label: string;
+  error: string | undefined;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field label={label} error={error}>
+      {(props) => (
+        <input {...input} {...props} value={value} onChange={(e) => onChange(e.target.value)} />
+      )}
+    </Field>
+  );
+}
+
+export function RoleField({
+  error,
+  value,
+  onChange,
+}: {
+  error: string | undefined;
+  value: Role;
+  onChange: (role: Role) => void;
+}) {
+  return (
+    <Field label="Role" error={error}>
+      {(props) => (
+        <select {...props} value={value} onChange={(e) => onChange(e.target.value as Role)}>
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {roleLabel(r)}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+export function FormFoot({
+  submit,
+  pending,
+  error,
+}: {
+  submit: string;
+  pending: boolean;
+  error: string | undefined;
+}) {
+  return (
+    <>
+      <div className="actions">
+        <button type="submit" disabled={pending}>
+          {submit}
+        </button>
+      </div>
+      <div className="form-error" role="alert">
+        {error}
+      </div>
+    </>
   );
 }

@@ -9,6 +9,7 @@ import type { Role } from '~/components/shell/session';
 import { useTRPC, useTRPCClient } from '~/trpc/react';
 import type { RouterOutputs } from '~/trpc/types';
 import { ROLES, roleLabel } from './roles';
+import { RowError } from './row-error';
 
 type UserAccount = RouterOutputs['users']['list'][number];
 type Change = { kind: 'role'; role: Role } | { kind: 'disable' } | { kind: 'enable' };
@@ -59,9 +60,7 @@ export function UserRow({ user, self }: { user: UserAccount; self: boolean }) {
             </option>
           ))}
         </select>
-        <div className="form-error" role="alert">
-          {failed('role')}
-        </div>
+        <RowError error={failed('role')} />
       </td>
       <td>{formatTime(user.createdAt)}</td>
       <td>
@@ -89,9 +88,7 @@ export function UserRow({ user, self }: { user: UserAccount; self: boolean }) {
             onConfirm={() => change.mutate({ kind: 'disable' })}
           />
         )}
-        <div className="form-error" role="alert">
-          {failed('access')}
-        </div>
+        <RowError error={failed('access')} />
       </td>
     </tr>
   );

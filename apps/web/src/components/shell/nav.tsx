@@ -42,32 +42,14 @@ export function Nav() {
       },
     }),
   );
-  const current = (href: string) =>
-    href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
   return (
     <nav className="nav" aria-label="Console">
       <div className="brand">Weft</div>
-      <ul>
-        {PAGES.map((page) => (
-          <li key={page.href}>
-            <Link href={page.href} aria-current={current(page.href) ? 'page' : undefined}>
-              {page.label}
-            </Link>
-          </li>
-        ))}
-      </ul>
+      <PageLinks pages={PAGES} pathname={pathname} />
       {isAdmin ? (
         <>
           <div className="nav-group">Administration</div>
-          <ul data-testid="admin-nav">
-            {ADMIN_PAGES.map((page) => (
-              <li key={page.href}>
-                <Link href={page.href} aria-current={current(page.href) ? 'page' : undefined}>
-                  {page.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
+          <PageLinks pages={ADMIN_PAGES} pathname={pathname} testId="admin-nav" />
         </>
       ) : null}
       <div className="who">
@@ -78,5 +60,29 @@ export function Nav() {
         </button>
       </div>
     </nav>
+  );
+}
+
+function PageLinks({
+  pages,
+  pathname,
+  testId,
+}: {
+  pages: readonly { href: string; label: string }[];
+  pathname: string;
+  testId?: string;
+}) {
+  const current = (href: string) =>
+    href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
+  return (
+    <ul data-testid={testId}>
+      {pages.map((page) => (
+        <li key={page.href}>
+          <Link href={page.href} aria-current={current(page.href) ? 'page' : undefined}>
+            {page.label}
+          </Link>
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -5,7 +5,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { CreateApiTokenForm } from '~/components/admin/create-api-token-form';
-import { describeTokenState, STATE_BADGE, tokenState } from '~/components/admin/token-state';
+import { RowError } from '~/components/admin/row-error';
+import { tokenState } from '~/components/admin/token-state';
+import { TokenStateCell } from '~/components/admin/token-state-cell';
 import { ConfirmButton } from '~/components/confirm-button';
 import { formatTime } from '~/components/format/numbers';
 import { PageHeader } from '~/components/page-header';
@@ -30,12 +32,7 @@ function ApiTokenRow({ token, now }: { token: ApiToken; now: number }) {
       <td className="mono">{token.username}</td>
       <td>{token.role.toLowerCase()}</td>
       <td>{formatTime(token.createdAt)}</td>
-      <td>
-        <span className={`badge ${STATE_BADGE[state]}`} data-testid="token-state">
-          {state}
-        </span>{' '}
-        <span className="muted">{describeTokenState(token, now)}</span>
-      </td>
+      <TokenStateCell token={token} now={now} />
       <td>
         {state === 'active' ? (
           <ConfirmButton
@@ -47,9 +44,7 @@ function ApiTokenRow({ token, now }: { token: ApiToken; now: number }) {
             onConfirm={() => revoke.mutate({ id: token.id })}
           />
         ) : null}
-        <div className="form-error" role="alert">
-          {revoke.error?.message}
-        </div>
+        <RowError error={revoke.error} />
       </td>
     </tr>
   );

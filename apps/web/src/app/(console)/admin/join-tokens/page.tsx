@@ -4,7 +4,9 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { CreateJoinTokenForm } from '~/components/admin/create-join-token-form';
-import { describeTokenState, STATE_BADGE, tokenState } from '~/components/admin/token-state';
+import { RowError } from '~/components/admin/row-error';
+import { tokenState } from '~/components/admin/token-state';
+import { TokenStateCell } from '~/components/admin/token-state-cell';
 import { ConfirmButton } from '~/components/confirm-button';
 import { formatTime } from '~/components/format/numbers';
 import { PageHeader } from '~/components/page-header';
@@ -32,14 +34,9 @@ function JoinTokenRow({ token, now }: { token: JoinToken; now: number }) {
       <td className="num">
         {token.uses} / {token.maxUses ?? '∞'}
       </td>
+      <TokenStateCell token={token} now={now} />
       <td>
-        <span className={`badge ${STATE_BADGE[state]}`} data-testid="token-state">
-          {state}
-        </span>{' '}
-        <span className="muted">{describeTokenState(token, now)}</span>
-      </td>
-      <td>
-        {state === 'expired' ? null : (
+        {state !== 'active' ? null : (
           <ConfirmButton
             label="Expire"
             danger
@@ -49,9 +46,7 @@ function JoinTokenRow({ token, now }: { token: JoinToken; now: number }) {
             onConfirm={() => expire.mutate({ id: token.id })}
           />
         )}
-        <div className="form-error" role="alert">
-          {expire.error?.message}
-        </div>
+        <RowError error={expire.error} />
       </td>
     </tr>
   );

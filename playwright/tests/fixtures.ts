@@ -27,11 +27,16 @@ export function passwordOf(who: Who): string {
 }
 
 export async function signIn(page: Page, who: Who): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(USERS[who].username);
-  await page.getByLabel('Password').fill(passwordOf(who));
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await submitSignIn(page, USERS[who].username, passwordOf(who));
   await expect(page.getByTestId('signed-in-user')).toHaveText(USERS[who].username);
+}
+
+/** Fills in and sends the login form, for any user; the caller checks how it ended. */
+export async function submitSignIn(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 /** The signed-in page's anti-CSRF token: what the console's own script sends as x-weft-csrf. */

@@ -1,6 +1,7 @@
 // `weft api-token` and `weft user` as an operator runs them, as processes against a real
 // controller: tokens made, listed and revoked; a user disabled, listed and enabled; the last
-// admin kept; a lifetime over the maximum refused with the limit named.
+// admin kept; a lifetime over the maximum refused with the limit named; a role changed; join
+// tokens listed and expired.
 
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ const WEFT = join(ROOT, 'bin/weft.js');
 /** A dozen CLI processes and three sign-ins on a machine others share. */
 const TIMEOUT_MS = 240_000;
 
-describe('weft api-token and weft user', () => {
+describe('weft api-token, weft user and weft token', () => {
   let t: TestController;
   const weft = (token: string, args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -89,6 +90,42 @@ describe('weft api-token and weft user', () => {
       const lastAdmin = await weft(t.adminToken, ['user', 'disable', 'root']);
       expect(lastAdmin.code).toBe(1);
       expect(lastAdmin.stderr).toContain('root is the last enabled admin');
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    'changes a role, and lists and expires join tokens',
+    async () => {
+      // An operator cannot make itself an admin.
+      const refused = await weft(t.tokens.OPERATOR, ['user', 'set-role', 'otto', 'admin']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('needs the admin role');
+      const promoted = await weft(t.adminToken, ['user', 'set-role', 'otto', 'admin']);
+      expect(promoted, promoted.stderr).toMatchObject({ code: 0, stdout: 'otto is now admin\n' });
+      await weft(t.adminToken, ['user', 'set-role', 'otto', 'operator']);
+      expect((await weft(t.adminToken, ['user', 'list'])).stdout).toMatch(/\notto\toperator\t/);
+
+      const created = await weft(t.adminToken, [
+        'token',
+        'create',
+        '--service',
+        'catalog',
+        '-n',
+        'shop',
+        '--max-uses',
+        '2',
+      ]);
+      expect(created, created.stderr).toMatchObject({ code: 0 });
+      const listed = await weft(t.adminToken, ['token', 'list']);
+      const id = /\n(\S+)\tshop\/catalog\t0\/2\troot\texpires /.exec(listed.stdout)?.[1] ?? '';
+      expect(id, listed.stdout).toMatch(/^[0-9a-f-]{36}$/);
+      expect(listed.stdout).not.toContain(created.stdout.trim());
+      const expired = await weft(t.adminToken, ['token', 'expire', id]);
+      expect(expired.stdout).toBe(`expired join token ${id} for shop/catalog (0 uses)\n`);
+      expect((await weft(t.adminToken, ['token', 'list'])).stdout).toContain(
+        `${id}\tshop/catalog\t0/2\troot\texpired `,
+      );
     },
     TIMEOUT_MS,
   );

@@ -1,8 +1,8 @@
-// Join tokens for proxies: an admin makes one for a service (the secret is returned once),
-// written with its audit row in one transaction.
+// Join tokens for proxies: an admin makes one for a service (the secret is returned once) or
+// ends one early, each written with its audit row in one transaction.
 
 import { hashSecret, newSecret } from '../auth/secrets.ts';
-import type { JoinTokenRepository } from '../repositories/join-tokens.ts';
+import type { JoinTokenInfo, JoinTokenRepository } from '../repositories/join-tokens.ts';
 
 export class JoinTokenOperations {
   constructor(private readonly tokens: JoinTokenRepository) {}
@@ -37,5 +37,16 @@ export class JoinTokenOperations {
       }),
     );
     return { id, token, expiresAt };
+  }
+
+  /** No proxy can join with it from now on; proxies that joined with it keep their identity. */
+  expire(id: string, actor: string): Promise<JoinTokenInfo> {
+    return this.tokens.expire(id, new Date(), (token) => ({
+      actor,
+      action: 'tokens.expire',
+      target: `service/${token.namespace}/${token.service}`,
+      outcome: 'OK',
+      detail: { id: token.id, expiresAt: token.expiresAt.toISOString() },
+    }));
   }
 }

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { MeshError } from '@weft/errors';
 import type { Db } from '../db/database.ts';
+import { NotFoundError } from '../errors.ts';
 import { type AuditRecord, recordAudit } from './audit.ts';
 
 export type JoinRefusal = 'unknown' | 'expired' | 'used-up' | 'revoked';
@@ -21,6 +22,30 @@ export interface JoinTokenGrant {
   readonly tokenId: string;
   readonly service: string;
   readonly namespace: string;
+}
+
+/** What a listed token shows: never its secret or hash. */
+const LISTED = {
+  id: true,
+  service: true,
+  namespace: true,
+  expiresAt: true,
+  maxUses: true,
+  uses: true,
+  createdBy: true,
+  createdAt: true,
+} as const;
+
+/** A join token as listed. */
+export interface JoinTokenInfo {
+  readonly id: string;
+  readonly service: string;
+  readonly namespace: string;
+  readonly expiresAt: Date;
+  readonly maxUses: number | null;
+  readonly uses: number;
+  readonly createdBy: string;
+  readonly createdAt: Date;
 }
 
 export class JoinTokenRepository {
@@ -70,29 +95,34 @@ export class JoinTokenRepository {
     });
   }
 
-  async list(): Promise<
-    {
-      id: string;
-      service: string;
-      namespace: string;
-      expiresAt: Date;
-      maxUses: number | null;
-      uses: number;
-      createdBy: string;
-    }[]
-  > {
+  async list(): Promise<JoinTokenInfo[]> {
     return this.db.joinToken.findMany({
       where: { revokedAt: null },
       orderBy: { createdAt: 'desc' },
-      select: {
-        id: true,
-        service: true,
-        namespace: true,
-        expiresAt: true,
-        maxUses: true,
-        uses: true,
-        createdBy: true,
-      },
+      select: LISTED,
+    });
+  }
+
+  /**
+   * Ends a token now, with its audit row: no proxy can join with it any more (those that joined
+   * keep their identity). A token already expired keeps its earlier time; a revoked one is not
+   * listed, so it is "not found" here too.
+   */
+  async expire(
+    id: string,
+    now: Date,
+    audit: (token: JoinTokenInfo) => AuditRecord,
+  ): Promise<JoinTokenInfo> {
+    return this.db.$transaction(async (tx) => {
+      const row = await tx.joinToken.findUnique({ where: { id } });
+      if (row === null || row.revokedAt !== null) throw new NotFoundError(`join token ${id}`);
+      const info = await tx.joinToken.update({
+        where: { id },
+        data: { expiresAt: row.expiresAt <= now ? row.expiresAt : now },
+        select: LISTED,
+      });
+      await recordAudit(tx, audit(info));
+      return info;
     });
   }
 }

@@ -142,6 +142,29 @@ export class UserRepository {
     });
   }
 
+  /**
+   * Gives a user another role, with its audit row, in one transaction. Their sessions and tokens
+   * act with it from their next request (a token never above its user's current role); the last
+   * enabled admin keeps the role, as disabling would lock everyone out of managing users.
+   */
+  async setRole(
+    username: string,
+    role: Role,
+    audit: Omit<AuditRecord, 'outcome' | 'detail'>,
+  ): Promise<UserAccount> {
+    return this.db.$transaction(async (tx) => {
+      const row = await tx.user.findUnique({ where: { username } });
+      if (row === null) throw new NotFoundError(`user "${username}"`);
+      if (row.role === 'ADMIN' && role !== 'ADMIN' && row.disabledAt === null) {
+        const admins = await tx.user.count({ where: { role: 'ADMIN', disabledAt: null } });
+        if (admins <= 1) throw new LastAdminError(username);
+      }
+      const updated = await tx.user.update({ where: { id: row.id }, data: { role } });
+      await recordAudit(tx, { ...audit, outcome: 'OK', detail: { from: row.role, to: role } });
+      return { ...toUser(updated), disabledAt: updated.disabledAt };
+    });
+  }
+
   async createSession(userId: string, secretHash: string, expiresAt: Date): Promise<void> {
     await this.db.session.create({ data: { id: secretHash, userId, expiresAt } });
   }

@@ -1,4 +1,5 @@
-// Join tokens for proxies: admins create them (the secret is shown once) and list them.
+// Join tokens for proxies: admins create them (the secret is shown once), list them and expire
+// them early.
 
 import { z } from 'zod';
 import { adminProcedure, createRouter } from '../trpc.ts';
@@ -17,12 +18,29 @@ export const tokensRouter = createRouter({
           .string()
           .regex(DNS_LABEL, { error: 'must be a namespace (DNS label)' })
           .default('default'),
-        expiresInHours: z.number().positive().max(MAX_TOKEN_LIFETIME_HOURS).default(24),
+        expiresInHours: z
+          .number()
+          .positive()
+          .max(MAX_TOKEN_LIFETIME_HOURS, {
+            error: `must be at most ${MAX_TOKEN_LIFETIME_HOURS} hours (30 days)`,
+          })
+          .default(24),
         /** Omitted: usable by any number of proxies until it expires. */
         maxUses: z.number().int().positive().max(100_000).optional(),
       }),
     )
     .mutation(({ ctx, input }) =>
       ctx.services.operations.joinTokens.create(input, ctx.principal.username),
+    ),
+
+  /** No proxy can join with it from now on; proxies that joined with it keep their identity. */
+  expire: adminProcedure
+    .input(
+      z.strictObject({
+        id: z.uuid({ error: 'must be a join token id, as the token list shows it' }),
+      }),
+    )
+    .mutation(({ ctx, input }) =>
+      ctx.services.operations.joinTokens.expire(input.id, ctx.principal.username),
     ),
 });

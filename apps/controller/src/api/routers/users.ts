@@ -6,6 +6,8 @@ import { usernameSchema } from '../../auth/usernames.ts';
 import { text } from '../text-input.ts';
 import { adminProcedure, createRouter } from '../trpc.ts';
 
+const ROLES = ['VIEWER', 'OPERATOR', 'ADMIN'] as const;
+
 export const usersRouter = createRouter({
   list: adminProcedure.query(({ ctx }) => ctx.services.users.list()),
 
@@ -16,11 +18,21 @@ export const usersRouter = createRouter({
         password: text()
           .min(MIN_PASSWORD_LENGTH, { error: `must be at least ${MIN_PASSWORD_LENGTH} characters` })
           .max(1024),
-        role: z.enum(['VIEWER', 'OPERATOR', 'ADMIN']),
+        role: z.enum(ROLES),
       }),
     )
     .mutation(({ ctx, input }) =>
       ctx.services.operations.users.create(input, ctx.principal.username),
+    ),
+
+  /**
+   * Their sessions and tokens act with the new role from their next request (a token never above
+   * it); the last enabled admin stays an admin.
+   */
+  setRole: adminProcedure
+    .input(z.strictObject({ username: usernameSchema, role: z.enum(ROLES) }))
+    .mutation(({ ctx, input }) =>
+      ctx.services.operations.users.setRole(input.username, input.role, ctx.principal.username),
     ),
 
   /** Their sessions end and their tokens are revoked at once; the last enabled admin stays. */

@@ -1,8 +1,9 @@
 // Taking access back from the command line: `weft api-token` (API tokens for the CLI and
-// automation; `weft token` is the proxies' join tokens) and `weft user` (list, disable, enable).
+// automation; `weft token` is the proxies' join tokens) and `weft user` (list, set-role, disable,
+// enable).
 
 import { parseDuration } from '@weft/mesh-config';
-import { type Command, Option } from 'commander';
+import { Argument, type Command, Option } from 'commander';
 import { print, remote } from './remote-action.ts';
 
 const HOUR_MS = 3_600_000;
@@ -123,6 +124,20 @@ export function registerAccessCommands(program: Command): void {
             ].join('\t'),
           );
         }
+      }),
+    );
+  user
+    .command('set-role')
+    .description('give a user another role, from their next request on (not the last admin’s)')
+    .argument('<name>', 'the user')
+    .addArgument(new Argument('<role>', 'the new role').choices(['viewer', 'operator', 'admin']))
+    .action(
+      remote(async (client, username: string, role: string) => {
+        const changed = await client.users.setRole.mutate({
+          username,
+          role: role.toUpperCase() as 'VIEWER' | 'OPERATOR' | 'ADMIN',
+        });
+        print(`${changed.username} is now ${changed.role.toLowerCase()}`);
       }),
     );
   user

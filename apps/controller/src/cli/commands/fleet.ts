@@ -6,9 +6,8 @@ import { DEFAULT_NAMESPACE } from '../api-client.ts';
 import { print, remote } from './remote-action.ts';
 
 export function registerFleetCommands(program: Command): void {
-  program
-    .command('token')
-    .description('join tokens for proxies')
+  const token = program.command('token').description('join tokens for proxies');
+  token
     .command('create')
     .description('create a join token for one service; it is shown once')
     .requiredOption('--service <name>', 'the service proxies will join as')
@@ -36,6 +35,40 @@ export function registerFleetCommands(program: Command): void {
           );
         },
       ),
+    );
+
+  token
+    .command('list')
+    .description('join tokens not revoked: service, uses, expiry (never the secret)')
+    .action(
+      remote(async (client) => {
+        const now = Date.now();
+        print(['ID', 'SERVICE', 'USES', 'CREATED BY', 'STATE'].join('\t'));
+        for (const t of await client.tokens.list.query()) {
+          const expiresAt = new Date(t.expiresAt);
+          print(
+            [
+              t.id,
+              `${t.namespace}/${t.service}`,
+              `${t.uses}/${t.maxUses ?? 'any'}`,
+              t.createdBy,
+              `${expiresAt.getTime() <= now ? 'expired' : 'expires'} ${expiresAt.toISOString()}`,
+            ].join('\t'),
+          );
+        }
+      }),
+    );
+  token
+    .command('expire')
+    .description('end a join token now: no proxy can bootstrap with it any more')
+    .argument('<id>', 'the token id, from weft token list')
+    .action(
+      remote(async (client, id: string) => {
+        const expired = await client.tokens.expire.mutate({ id });
+        print(
+          `expired join token ${expired.id} for ${expired.namespace}/${expired.service} (${expired.uses} uses)`,
+        );
+      }),
     );
 
   program

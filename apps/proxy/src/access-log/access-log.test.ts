@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CompletedRequest } from '../telemetry/request-events.ts';
+import type { CompletedRequest } from '../telemetry/channels.ts';
 import { openAccessLog } from './access-log.ts';
 
 const LOCAL = { service: 'shop/server', version: 'v1', versionOf: () => undefined };

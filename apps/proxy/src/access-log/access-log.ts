@@ -6,8 +6,8 @@ import { once } from 'node:events';
 import { MeshError } from '@weft/mesh-config';
 import { pino } from 'pino';
 import { ACCESS_LOG_STDOUT, type AccessLogConfig } from '../config/observability-config.ts';
+import type { CompletedRequest } from '../telemetry/channels.ts';
 import {
-  type CompletedRequest,
   destinationService,
   destinationVersion,
   type LocalWorkload,

@@ -13,8 +13,9 @@ import type { IdentityHolder } from '../tls/identity-holder.ts';
 import { ratioSampler } from '../tracing/sampler.ts';
 import { spanOf } from '../tracing/span.ts';
 import { createSpanExporter, type SpanExporter } from '../tracing/span-exporter.ts';
+import { channels } from './channels.ts';
 import { recordTraffic } from './record-traffic.ts';
-import { type LocalWorkload, subscribeRequests } from './request-events.ts';
+import type { LocalWorkload } from './request-events.ts';
 
 export interface RequestObserversParams {
   /** The tag this proxy's handlers put on their events. */
@@ -98,7 +99,7 @@ export async function observeRequests(params: RequestObserversParams): Promise<R
           },
         });
 
-  const unsubscribe = subscribeRequests(
+  const unsubscribe = channels.requestCompleted.subscribe(
     params.proxy,
     (event) => {
       const durationMs = event.endedAt - event.startedAt;

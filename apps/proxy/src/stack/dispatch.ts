@@ -69,7 +69,7 @@ export function compose<R extends ForwardRequest>(
 }
 
 /** A controller for answers made here (errors, faults) rather than by an upstream. */
-class LocalController implements Controller {
+export class LocalController implements Controller {
   aborted = false;
   paused = false;
   reason: Error | null = null;

@@ -74,12 +74,8 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
     log,
   });
   // Subscribed after the one step that can fail (opening the access log): nothing to undo then.
-  const stopCounting = countEvents({
-    proxy: tag,
-    metrics,
-    log,
-    maxConnections: config.limits.maxConnections,
-  });
+  // Nothing publishes before: no listener is open and no snapshot applied yet.
+  const stopCounting = countEvents({ proxy: tag, metrics, log, config });
 
   const outbound = new OutboundListeners(
     config,

@@ -9,6 +9,7 @@ import type { TraceContext } from '../http/headers.ts';
 import type { HttpRejectionReason } from '../http/http-guard.ts';
 import type { ProxyRequest } from '../stack/dispatch.ts';
 import type { Completion } from '../stack/response-sink.ts';
+import type { SpanDropReason } from '../tracing/span-exporter.ts';
 
 /**
  * Every event names the proxy that published it, compared by identity: channels are process-wide
@@ -84,6 +85,24 @@ export interface SnapshotAppliedEvent extends ProxyEvent {
   readonly closedRevoked: number;
 }
 
+export interface SpansEvent extends ProxyEvent {
+  readonly spans: number;
+}
+
+export interface SpansDroppedEvent extends SpansEvent {
+  readonly reason: SpanDropReason;
+}
+
+export interface SpanExportHealthEvent extends ProxyEvent {
+  /** false when exports start failing (with the error), true when they work again. */
+  readonly healthy: boolean;
+  readonly error?: unknown;
+}
+
+export interface AccessLogFailedEvent extends ProxyEvent {
+  readonly error: unknown;
+}
+
 export class EventChannel<T extends ProxyEvent> {
   private readonly channel: diagnostics_channel.Channel;
 
@@ -146,6 +165,16 @@ export const channels = {
   idleClosed: new EventChannel<EdgeEvent>('weft:proxy:idle-closed'),
   /** A connection was closed on arrival: its listener had limits.maxConnections open. */
   connectionDropped: new EventChannel<EdgeEvent>('weft:proxy:connection-dropped'),
+  /** Spans the OTLP collector accepted (tracing/span-exporter.ts). */
+  spansExported: new EventChannel<SpansEvent>('weft:proxy:spans-exported'),
+  /** Spans lost: queue full, export failed, rejected by the collector, or left at shutdown. */
+  spansDropped: new EventChannel<SpansDroppedEvent>('weft:proxy:spans-dropped'),
+  /** Span export started failing, or works again. */
+  spanExportHealth: new EventChannel<SpanExportHealthEvent>('weft:proxy:span-export-health'),
+  /** An access log line was dropped: the destination could not keep up (access-log.ts). */
+  accessLogDropped: new EventChannel<ProxyEvent>('weft:proxy:access-log-dropped'),
+  /** The access log destination failed (a full disk, say). */
+  accessLogFailed: new EventChannel<AccessLogFailedEvent>('weft:proxy:access-log-failed'),
   /** A snapshot went into force and the proxy finished reacting to it (runtime/swap-reaction.ts). */
   snapshotApplied: new EventChannel<SnapshotAppliedEvent>('weft:proxy:snapshot-applied'),
 } as const;

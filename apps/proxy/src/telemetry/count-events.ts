@@ -3,6 +3,7 @@
 // request telemetry switch is only about finished requests: telemetry/request-observers.ts).
 
 import type { Logger } from 'pino';
+import type { ProxyConfig } from '../config/proxy-config.ts';
 import type { ProxyMetrics } from '../metrics.ts';
 import { channels } from './channels.ts';
 
@@ -11,13 +12,14 @@ export interface CountEventsParams {
   readonly proxy: object;
   readonly metrics: ProxyMetrics;
   readonly log: Logger;
-  /** limits.maxConnections, named in the log line of a dropped connection. */
-  readonly maxConnections: number;
+  /** Named in the log lines: the connection limit, the access log file, the collector. */
+  readonly config: Pick<ProxyConfig, 'limits' | 'accessLog' | 'tracing'>;
 }
 
 /** Subscribes; returns the unsubscribe. */
 export function countEvents(params: CountEventsParams): () => void {
-  const { proxy, metrics, log } = params;
+  const { proxy, metrics, log, config } = params;
+  let accessLogErrors = 0;
   const onError = (error: unknown) => log.error({ err: error }, 'counting a proxy event failed');
   const subscriptions = [
     channels.retry.subscribe(
@@ -76,7 +78,43 @@ export function countEvents(params: CountEventsParams): () => void {
       proxy,
       ({ direction }) => {
         metrics.connectionLimitDrops.inc({ direction });
-        log.debug({ direction, limit: params.maxConnections }, 'connection over the limit closed');
+        log.debug(
+          { direction, limit: config.limits.maxConnections },
+          'connection over the limit closed',
+        );
+      },
+      onError,
+    ),
+    channels.spansExported.subscribe(
+      proxy,
+      ({ spans }) => metrics.spansExported.inc(spans),
+      onError,
+    ),
+    channels.spansDropped.subscribe(
+      proxy,
+      ({ spans, reason }) => metrics.spansDropped.inc({ reason }, spans),
+      onError,
+    ),
+    channels.spanExportHealth.subscribe(
+      proxy,
+      ({ healthy, error }) => {
+        const collector = config.tracing.otlpEndpoint;
+        if (healthy) log.info({ collector }, 'span export works again');
+        else
+          log.warn(
+            { err: error, collector },
+            'cannot export spans; dropping them until the collector answers',
+          );
+      },
+      onError,
+    ),
+    channels.accessLogDropped.subscribe(proxy, () => metrics.accessLogDropped.inc(), onError),
+    channels.accessLogFailed.subscribe(
+      proxy,
+      ({ error }) => {
+        // Once, not per line: a full disk would otherwise flood the proxy's own log.
+        if (accessLogErrors++ === 0)
+          log.error({ err: error, path: config.accessLog.path }, 'cannot write the access log');
       },
       onError,
     ),

@@ -56,18 +56,12 @@ export async function observeRequests(params: RequestObserversParams): Promise<R
   };
 
   // Opened first: a file that cannot be opened stops the start before anything else runs.
-  let accessLogErrors = 0;
   const accessLog: AccessLog | undefined = config.accessLog.enabled
     ? await openAccessLog({
         config: config.accessLog,
         local,
         self: () => params.identity.current().spiffeId,
-        onDropped: () => metrics.accessLogDropped.inc(),
-        onError: (error) => {
-          // Once, not per line: a full disk would otherwise flood the proxy's own log.
-          if (accessLogErrors++ === 0)
-            log.error({ err: error, path: config.accessLog.path }, 'cannot write the access log');
-        },
+        proxy: params.proxy,
       })
     : undefined;
 
@@ -87,16 +81,7 @@ export async function observeRequests(params: RequestObserversParams): Promise<R
           flushIntervalMs: tracing.flushIntervalMs,
           maxQueueSpans: tracing.maxQueueSpans,
           exportTimeoutMs: tracing.exportTimeoutMs,
-          onExported: (spans) => metrics.spansExported.inc(spans),
-          onDropped: (spans, reason) => metrics.spansDropped.inc({ reason }, spans),
-          onHealthChange: (healthy, error) => {
-            if (healthy) log.info({ collector: tracing.otlpEndpoint }, 'span export works again');
-            else
-              log.warn(
-                { err: error, collector: tracing.otlpEndpoint },
-                'cannot export spans; dropping them until the collector answers',
-              );
-          },
+          proxy: params.proxy,
         });
 
   const unsubscribe = channels.requestCompleted.subscribe(

@@ -1,5 +1,5 @@
-// The proxy, assembled: identity, snapshot store, inbound and outbound listeners, admin port.
-// Everything it owns is started here and stopped here.
+// The proxy, assembled: identity, snapshot store, inbound and outbound listeners, admin port,
+// and who subscribes to its events. Everything it owns is started here and stopped here.
 
 import { once } from 'node:events';
 import type { Server } from 'node:net';
@@ -10,16 +10,18 @@ import type { ProxyConfig } from './config/proxy-config.ts';
 import { ensureCertificate } from './control/bootstrap.ts';
 import { ControllerWatch } from './control/controller-watch.ts';
 import { followTrustBundle } from './control/trust-bundle.ts';
-import type { GuardEvents } from './http/http-guard.ts';
+import { EndpointHealthRegistry } from './health/endpoint-health.ts';
 import { createInboundHandler } from './inbound/handler.ts';
 import { createInboundListener } from './inbound/listener.ts';
+import { connectApplication } from './inbound/stack.ts';
 import { createProxyMetrics, type ProxyMetrics } from './metrics.ts';
-import { EndpointHealth } from './outbound/concrete/endpoint-health.ts';
 import { EndpointPools } from './outbound/endpoint/endpoint-pools.ts';
 import { createOutboundHandler } from './outbound/handler.ts';
 import { OutboundListeners } from './outbound/listeners.ts';
 import { buildRuntime } from './runtime/runtime.ts';
 import { SnapshotStore } from './runtime/snapshot-store.ts';
+import { createSwapReaction } from './runtime/swap-reaction.ts';
+import { countEvents } from './telemetry/count-events.ts';
 import { observeRequests } from './telemetry/request-observers.ts';
 import { readIdentityFiles } from './tls/identity.ts';
 import { IdentityHolder } from './tls/identity-holder.ts';
@@ -47,60 +49,21 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
     );
   }
   const identity = new IdentityHolder(await readIdentityFiles(config.tls));
-  // Declared before the store that fills it: connections check it on every full handshake.
-  let revoked: ReadonlySet<string> = new Set();
-  const isRevoked = (serial: string) => revoked.has(serial);
-  const pools = new EndpointPools(
-    identity,
-    (resumed) => metrics.handshakes.inc({ direction: 'outbound', resumed: String(resumed) }),
-    isRevoked,
-  );
-  const health = new Map<string, EndpointHealth>();
-  const store = new SnapshotStore(
-    (snapshot) =>
-      buildRuntime(snapshot, {
-        pools,
-        health: (workload, address, port) => {
-          const key = `${workload} ${address}:${port}`;
-          let entry = health.get(key);
-          if (entry === undefined) {
-            entry = new EndpointHealth(workload, address, port);
-            health.set(key, entry);
-          }
-          return entry;
-        },
-        events: {
-          onEjection: (cluster, endpoint) => {
-            metrics.ejections.inc({ cluster });
-            log.warn({ cluster, endpoint }, 'endpoint ejected by outlier detection');
-          },
-          onOverflow: (cluster, limit) => metrics.overflows.inc({ cluster, limit }),
-          onRetry: (request, reason) =>
-            metrics.retries.inc({ cluster: request.context.cluster ?? '', reason }),
-        },
-      }),
+  // This proxy's tag on the event channels, which every proxy in the process shares.
+  const tag = Object.freeze({ workload: config.workload.id });
+
+  // What outlives snapshots: connection pools to peers and to the service, endpoint health.
+  // Revocations are read from the snapshot in force whenever a peer presents a certificate.
+  const isRevoked = (serial: string) => store.current()?.revoked.has(serial) === true;
+  const pools = new EndpointPools(identity, tag, isRevoked);
+  const health = new EndpointHealthRegistry();
+  const application = connectApplication(config.application);
+  const store: SnapshotStore = new SnapshotStore(
+    (snapshot) => buildRuntime(snapshot, { pools, health, application, proxy: tag }),
     config.workload.id,
     config.stateDir,
   );
 
-  // Refusals at the listeners' HTTP edge: rare and cheap, counted where they happen.
-  const guardEvents = (direction: 'inbound' | 'outbound'): GuardEvents => ({
-    onRejected: (reason, code) => {
-      metrics.httpRejections.inc({ direction, reason });
-      log.debug({ direction, reason, code }, 'request refused at the listener');
-    },
-    onIdleTimeout: () => metrics.idleClosed.inc({ direction }),
-    onConnectionLimit: () => {
-      metrics.connectionLimitDrops.inc({ direction });
-      log.debug(
-        { direction, limit: config.limits.maxConnections },
-        'connection over the limit closed',
-      );
-    },
-  });
-
-  // This proxy's tag on the request channel, which every proxy in the process shares.
-  const tag = Object.freeze({ workload: config.workload.id });
   const observers = await observeRequests({
     proxy: tag,
     config,
@@ -110,6 +73,9 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
     runtime: () => store.current(),
     log,
   });
+  // Subscribed after the one step that can fail (opening the access log): nothing to undo then.
+  // Nothing publishes before: no listener is open and no snapshot applied yet.
+  const stopCounting = countEvents({ proxy: tag, metrics, log, config });
 
   const outbound = new OutboundListeners(
     config,
@@ -124,39 +90,12 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
         resolve,
       ),
     (error) => log.error({ err: error }, 'outbound request failed inside the proxy'),
-    guardEvents('outbound'),
+    tag,
   );
-
   // A snapshot's outbound ports are bound before it goes into force; one that cannot be is refused.
   store.addPreparer((runtime) => outbound.prepare(runtime));
-  const trustBundle = followTrustBundle(config, identity, log);
-  store.onSwap((runtime, previous) => {
-    revoked = runtime.revoked;
-    void trustBundle(runtime.snapshot.trustBundle);
-    metrics.configInfo.reset();
-    metrics.configInfo.set({ version: runtime.snapshot.version, hash: runtime.snapshot.hash }, 1);
-    const inUse = new Set<string>();
-    const tracked = new Set<EndpointHealth>();
-    for (const cluster of runtime.clusters.values()) {
-      for (const key of cluster.poolKeys) inUse.add(key);
-      for (const endpoint of cluster.endpoints) tracked.add(endpoint);
-    }
-    pools.retainOnly(inUse);
-    // An endpoint that left every cluster is forgotten: with endpoints coming and going for weeks
-    // the map would otherwise keep them all. One that comes back starts with a clean record.
-    for (const [key, endpoint] of health) if (!tracked.has(endpoint)) health.delete(key);
-    log.info(
-      {
-        version: runtime.snapshot.version,
-        hash: runtime.snapshot.hash,
-        previous: previous?.snapshot.version,
-      },
-      'snapshot applied',
-    );
-  });
 
   const inboundHandler = createInboundHandler({
-    application: config.application,
     runtime: () => store.current(),
     proxy: tag,
     sampleNewTrace: observers.sampleNewTrace,
@@ -164,19 +103,21 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
   const inbound = createInboundListener({
     identity,
     limits: config.limits,
-    metrics,
+    proxy: tag,
     mtlsMode: () => store.current()?.snapshot.mesh.mtlsMode ?? 'STRICT',
     handle: inboundHandler.handle,
     handleUpgrade: inboundHandler.handleUpgrade,
     isRevoked,
-    guard: guardEvents('inbound'),
   });
-  // After the swap above has updated `revoked`: a revocation also ends what is already open with
-  // that certificate, both ways; a peer must not keep its access by keeping a connection alive.
-  store.onSwap(() => {
-    const closed = inbound.closeRevoked() + pools.closeRevoked();
-    if (closed > 0) log.warn({ closed }, 'closed connections of revoked certificates');
-  });
+  store.onSwap(
+    createSwapReaction({
+      proxy: tag,
+      followTrustBundle: followTrustBundle(config, identity, log),
+      pools,
+      health,
+      inbound,
+    }),
+  );
   const admin = createAdminServer({
     metrics,
     runtime: () => store.current(),
@@ -250,8 +191,9 @@ export async function startProxy(config: ProxyConfig, log: Logger): Promise<Runn
       const inboundClosed = closeServer(inbound.server);
       inbound.closeConnections();
       await Promise.all([outbound.close(), inboundClosed, closeServer(admin)]);
-      await Promise.all([inboundHandler.close(), pools.close()]);
+      await Promise.all([application.close(), pools.close()]);
       await observers.close();
+      stopCounting();
     },
   };
 }

@@ -6,8 +6,20 @@ import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CompletedRequest } from '../telemetry/request-events.ts';
+import { type CompletedRequest, channels } from '../telemetry/channels.ts';
 import { openAccessLog } from './access-log.ts';
+
+const PROXY = {};
+// A destination that fails fails the test.
+channels.accessLogFailed.subscribe(
+  PROXY,
+  ({ error }) => {
+    throw error;
+  },
+  (error) => {
+    throw error;
+  },
+);
 
 const LOCAL = { service: 'shop/server', version: 'v1', versionOf: () => undefined };
 
@@ -37,10 +49,7 @@ async function open(path: string, sampleRatio: number, random?: () => number) {
     local: LOCAL,
     self: () => 'spiffe://weft.local/ns/shop/sa/server',
     ...(random === undefined ? {} : { random }),
-    onDropped: () => {},
-    onError: (error) => {
-      throw error;
-    },
+    proxy: PROXY,
   });
 }
 

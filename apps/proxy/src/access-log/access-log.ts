@@ -1,13 +1,14 @@
 // The access log: one JSON line per sampled request, written by pino to an asynchronous
 // destination (stdout or a file) so that the request path never waits on a disk or a pipe.
-// When the destination falls behind, lines are dropped and counted rather than held without end.
+// When the destination falls behind, lines are dropped and counted rather than held without end
+// (published on the proxy's channels, as a failing destination is).
 
 import { once } from 'node:events';
 import { MeshError } from '@weft/errors';
 import { pino } from 'pino';
 import { ACCESS_LOG_STDOUT, type AccessLogConfig } from '../config/observability-config.ts';
+import { type CompletedRequest, channels } from '../telemetry/channels.ts';
 import {
-  type CompletedRequest,
   destinationService,
   destinationVersion,
   type LocalWorkload,
@@ -34,8 +35,8 @@ export interface AccessLogParams {
   /** This proxy's SPIFFE ID: the source of outbound requests (it changes only on rotation). */
   readonly self: () => string;
   readonly random?: () => number;
-  readonly onDropped: () => void;
-  readonly onError: (error: unknown) => void;
+  /** Tags the access log's events: lines dropped, the destination failing. */
+  readonly proxy: object;
 }
 
 export interface AccessLog {
@@ -66,8 +67,10 @@ export async function openAccessLog(params: AccessLogParams): Promise<AccessLog>
       { cause: error },
     );
   }
-  destination.on('drop', params.onDropped);
-  destination.on('error', params.onError);
+  const { proxy } = params;
+  const dropped = Object.freeze({ proxy });
+  destination.on('drop', () => channels.accessLogDropped.publish(dropped));
+  destination.on('error', (error: unknown) => channels.accessLogFailed.publish({ proxy, error }));
   const logger = pino(
     {
       base: null,

@@ -2,11 +2,13 @@
 // ambiguous messages, this makes each refusal explicit (the right status, the connection
 // closed, counted by reason), refuses what the parser lets through but a proxy must not
 // forward, closes connections whose head is too slow or that sit idle, and closes connections
-// beyond the listener's limit as they arrive.
+// beyond the listener's limit as they arrive. Each of these is published on its channel
+// (telemetry/channels.ts), tagged with the listener's edge.
 
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { channels, type EdgeEvent } from '../telemetry/channels.ts';
 import { parseRequestTarget } from './request-target.ts';
 
 /** Bounded label values of weft_http_rejections_total. */
@@ -21,14 +23,6 @@ export interface GuardLimits {
   readonly headersTimeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly maxConnections: number;
-}
-
-export interface GuardEvents {
-  /** `code` is node's parser code (HPE_*) or one of this file's WEFT_* codes. */
-  onRejected(reason: HttpRejectionReason, code: string): void;
-  onIdleTimeout(): void;
-  /** A connection closed on arrival: the listener had limits.maxConnections open. */
-  onConnectionLimit(): void;
 }
 
 export interface GuardedHandlers {
@@ -73,21 +67,18 @@ export function guardedServerOptions(limits: GuardLimits): ServerOptions {
  * Caps the connections open on the listening server: node closes each one over the cap as it
  * arrives (before a byte is read or a handshake begun) and reports it.
  */
-export function limitConnections(
-  server: NetServer,
-  limits: GuardLimits,
-  events: GuardEvents,
-): void {
+export function limitConnections(server: NetServer, limits: GuardLimits, edge: EdgeEvent): void {
   server.maxConnections = limits.maxConnections;
-  server.on('drop', () => events.onConnectionLimit());
+  server.on('drop', () => channels.connectionDropped.publish(edge));
+}
+
+/** A request refused at the edge; `code` is node's parser code (HPE_*) or a WEFT_* code. */
+export function publishRejection(edge: EdgeEvent, reason: HttpRejectionReason, code: string): void {
+  channels.httpRejected.publish({ proxy: edge.proxy, direction: edge.direction, reason, code });
 }
 
 /** Answers a server's requests and upgrades through the guard, and owns its refusals. */
-export function guardHttpServer(
-  server: Server,
-  handlers: GuardedHandlers,
-  events: GuardEvents,
-): void {
+export function guardHttpServer(server: Server, handlers: GuardedHandlers, edge: EdgeEvent): void {
   // Connections answered with a refusal. Node goes on parsing what was pipelined behind the
   // refused request (a smuggled request, typically) and hands it over as one more request, or
   // reports the bytes as one more parse error: neither is forwarded nor counted again. The
@@ -101,7 +92,7 @@ export function guardHttpServer(
       return;
     }
     refused.add(req.socket);
-    events.onRejected(refusal.reason, refusal.code);
+    publishRejection(edge, refusal.reason, refusal.code);
     const body = `${refusal.message}\n`;
     // Connection: close, and the body is never read: after an ambiguous head it could be anything.
     res.writeHead(400, {
@@ -122,7 +113,7 @@ export function guardHttpServer(
       handlers.upgrade(req, socket, head);
       return;
     }
-    events.onRejected(refusal.reason, refusal.code);
+    publishRejection(edge, refusal.reason, refusal.code);
     refuseOnSocket(socket, 400);
   });
   server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
@@ -139,7 +130,7 @@ export function guardHttpServer(
     }
     refused.add(socket);
     const { reason, status } = classify(code);
-    events.onRejected(reason, code);
+    publishRejection(edge, reason, code);
     // Mid-body (bad chunk framing while the answer streams back) a status line would land inside
     // the response: close instead. Node keeps the response in flight on the socket.
     const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })
@@ -149,7 +140,7 @@ export function guardHttpServer(
   });
   // Only keep-alive waits arm the socket timer (server.timeout stays 0), so this is idleness.
   server.on('timeout', (socket: Duplex) => {
-    events.onIdleTimeout();
+    channels.idleClosed.publish(edge);
     socket.destroy();
   });
 }

@@ -12,12 +12,12 @@ import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { ProxyConfig } from '../config/proxy-config.ts';
 import {
-  type GuardEvents,
   guardedServerOptions,
   guardHttpServer,
   limitConnections,
+  publishRejection,
 } from '../http/http-guard.ts';
-import type { ProxyMetrics } from '../metrics.ts';
+import { channels, type EdgeEvent } from '../telemetry/channels.ts';
 import { spiffeIdOf } from '../tls/identity.ts';
 import type { IdentityHolder } from '../tls/identity-holder.ts';
 import { replaySocket } from './replay-socket.ts';
@@ -39,13 +39,13 @@ export type InboundUpgradeHandler = (
 export interface InboundListenerParams {
   readonly identity: IdentityHolder;
   readonly limits: ProxyConfig['limits'];
-  readonly metrics: ProxyMetrics;
+  /** Tags the listener's events (handshakes, refusals, connections). */
+  readonly proxy: object;
   readonly mtlsMode: () => 'STRICT' | 'PERMISSIVE';
   readonly handle: InboundRequestHandler;
   readonly handleUpgrade: InboundUpgradeHandler;
+  /** Read from the snapshot in force at each full handshake. */
   readonly isRevoked: (serial: string) => boolean;
-  /** Counts what the HTTP guard refuses, and idle closes. */
-  readonly guard: GuardEvents;
 }
 
 export interface InboundListener {
@@ -57,7 +57,8 @@ export interface InboundListener {
 }
 
 export function createInboundListener(params: InboundListenerParams): InboundListener {
-  const { identity, limits, metrics } = params;
+  const { identity, limits, proxy } = params;
+  const edge: EdgeEvent = Object.freeze({ proxy, direction: 'inbound' });
   const peers = new WeakMap<object, string>();
   /** Open authenticated connections and the serial they presented, for revocations to come. */
   const serials = new Map<TLSSocket, string>();
@@ -106,11 +107,11 @@ export function createInboundListener(params: InboundListenerParams): InboundLis
             : undefined;
     const peer = spiffeIdOf(certificate);
     if (reason !== undefined || peer === undefined) {
-      metrics.rejections.inc({ reason: reason ?? 'NO_SPIFFE_ID' });
+      channels.tlsRejected.publish({ proxy, reason: reason ?? 'NO_SPIFFE_ID' });
       socket.destroy();
       return;
     }
-    metrics.handshakes.inc({ direction: 'inbound', resumed: String(socket.isSessionReused()) });
+    channels.handshake.publish({ proxy, direction: 'inbound', resumed: socket.isSessionReused() });
     peers.set(socket, peer);
     if (certificate !== undefined) {
       serials.set(socket, certificate.serialNumber);
@@ -120,7 +121,7 @@ export function createInboundListener(params: InboundListenerParams): InboundLis
   });
   // With a listener here node leaves the socket open: closing it is ours to do.
   tlsServer.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
-    metrics.rejections.inc({ reason: error.code ?? 'TLS_ERROR' });
+    channels.tlsRejected.publish({ proxy, reason: error.code ?? 'TLS_ERROR' });
     socket.destroy();
   });
 
@@ -128,7 +129,7 @@ export function createInboundListener(params: InboundListenerParams): InboundLis
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) =>
     params.handleUpgrade(req, socket, head, peers.get(req.socket));
   for (const server of [mtlsServer, plainServer]) {
-    guardHttpServer(server, { request: onRequest, upgrade: onUpgrade }, params.guard);
+    guardHttpServer(server, { request: onRequest, upgrade: onUpgrade }, edge);
     // These two never listen (the front server hands them its sockets), and node only starts
     // tracking connections, which its headers timeout and closeAllConnections() rely on, on
     // 'listening'. Without this a slow head is never timed out here.
@@ -139,10 +140,10 @@ export function createInboundListener(params: InboundListenerParams): InboundLis
   const sockets = new Set<Socket>();
   const front = createNetServer({ pauseOnConnect: true }, (socket: Socket) => {
     sockets.add(socket);
-    metrics.connections.inc({ direction: 'inbound' });
+    channels.connectionOpened.publish(edge);
     socket.once('close', () => {
       sockets.delete(socket);
-      metrics.connections.dec({ direction: 'inbound' });
+      channels.connectionClosed.publish(edge);
     });
     socket.setNoDelay(true);
     // Until a server takes it over nothing listens for its errors: a caller resetting the
@@ -156,7 +157,7 @@ export function createInboundListener(params: InboundListenerParams): InboundLis
     // Nothing times a socket out before one of the two servers has it: a caller that connects
     // and stays silent would otherwise hold it for ever.
     const silent = setTimeout(() => {
-      params.guard.onRejected('headers-timeout', 'WEFT_FIRST_BYTE_TIMEOUT');
+      publishRejection(edge, 'headers-timeout', 'WEFT_FIRST_BYTE_TIMEOUT');
       socket.destroy();
     }, limits.headersTimeoutMs);
     socket.once('close', () => clearTimeout(silent));
@@ -173,14 +174,14 @@ export function createInboundListener(params: InboundListenerParams): InboundLis
     });
     socket.resume();
   });
-  limitConnections(front, limits, params.guard);
+  limitConnections(front, limits, edge);
   return {
     server: front,
     closeRevoked() {
       let closed = 0;
       for (const [socket, serial] of serials) {
         if (!params.isRevoked(serial)) continue;
-        metrics.rejections.inc({ reason: 'CERT_REVOKED' });
+        channels.tlsRejected.publish({ proxy, reason: 'CERT_REVOKED' });
         socket.destroy();
         closed += 1;
       }

@@ -1,7 +1,8 @@
 // Outbound requests from the local service: find the upstream (by local port or by Host), match
-// a route entry, prepare headers and body, and run the entry's stack into the caller's response
-// (or, for an Upgrade, into the caller's socket). The peer proxy gets a traceparent whose parent
-// is this hop's (CLIENT) span, the same for every retry. Completions go to the request channel.
+// a route entry, prepare headers and body, and run the entry's logical stack (built per snapshot
+// in outbound/logical/stack.ts) into the caller's response (or, for an Upgrade, into the
+// caller's socket). The peer proxy gets a traceparent whose parent is this hop's (CLIENT) span,
+// the same for every retry. Completions go to the request channel.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -32,7 +33,7 @@ import {
 } from '../stack/dispatch.ts';
 import { type Completion, createResponseSink } from '../stack/response-sink.ts';
 import { createUpgradeSink } from '../stack/upgrade-sink.ts';
-import { requestCompleted } from '../telemetry/request-events.ts';
+import { channels } from '../telemetry/channels.ts';
 import { matchRoute } from './logical/route-match.ts';
 
 /** `authority` is the host[:port] of an absolute-form target (HTTP_PROXY-style clients). */
@@ -115,8 +116,8 @@ export function createOutboundHandler(params: OutboundHandlerParams, resolve: Up
     completion: Completion,
     startedAt: number,
   ) => {
-    if (!requestCompleted.hasSubscribers) return;
-    requestCompleted.publish({
+    if (!channels.requestCompleted.hasSubscribers) return;
+    channels.requestCompleted.publish({
       proxy: params.proxy,
       direction: 'outbound',
       req,

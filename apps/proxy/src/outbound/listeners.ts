@@ -8,14 +8,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { MeshError } from '@weft/errors';
 import type { ProxyConfig } from '../config/proxy-config.ts';
-import {
-  type GuardEvents,
-  guardedServerOptions,
-  guardHttpServer,
-  limitConnections,
-} from '../http/http-guard.ts';
+import { guardedServerOptions, guardHttpServer, limitConnections } from '../http/http-guard.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { Preparation } from '../runtime/snapshot-store.ts';
+import type { EdgeEvent } from '../telemetry/channels.ts';
 import { resolveByHost, resolveByLocalPort, type UpstreamResolver } from './handler.ts';
 
 type Handler = (resolve: UpstreamResolver) => {
@@ -26,13 +22,17 @@ type Handler = (resolve: UpstreamResolver) => {
 export class OutboundListeners {
   private readonly byPort = new Map<number, Server>();
   private httpProxy: Server | undefined;
+  private readonly edge: EdgeEvent;
 
   constructor(
     private readonly config: ProxyConfig,
     private readonly handler: Handler,
     private readonly onError: (error: unknown) => void,
-    private readonly guard: GuardEvents,
-  ) {}
+    /** Tags the listeners' events (refusals at the HTTP edge, idle closes, dropped connections). */
+    proxy: object,
+  ) {
+    this.edge = Object.freeze({ proxy, direction: 'outbound' });
+  }
 
   /** Opens the HTTP-proxy port, if configured; returns its bound port. */
   async start(): Promise<number | undefined> {
@@ -107,10 +107,10 @@ export class OutboundListeners {
         },
         upgrade: handleUpgrade,
       },
-      this.guard,
+      this.edge,
     );
     server.on('connection', (socket) => socket.setNoDelay(true));
-    limitConnections(server, this.config.limits, this.guard);
+    limitConnections(server, this.config.limits, this.edge);
     return server;
   }
 

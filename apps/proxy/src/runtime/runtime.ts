@@ -1,36 +1,25 @@
-// Everything a snapshot means at run time, built once per snapshot and then only read: the
-// upstreams by local port and host name, each route entry's stack, each cluster's stack.
-// A request keeps the runtime it started with, so a swap never changes a request mid-way.
+// Everything a snapshot means at run time, built once per snapshot and then only read: lookup
+// tables from what a request carries to the stack that serves it (upstreams by local port and
+// host name, each route entry's logical stack, each cluster's concrete stack, the inbound stack)
+// and what the listeners check (revoked serials). The stacks themselves are assembled in
+// outbound/{logical,concrete,endpoint}/stack.ts and inbound/stack.ts. A request keeps the
+// runtime it started with, so a swap never changes a request mid-way.
 
 import type { ProxySnapshot, SnapshotRouteEntry, SnapshotUpstream } from '@weft/mesh-config';
+import type { Pool } from 'undici';
 import { noHealthyEndpoint } from '../errors.ts';
-import { AccessPolicy } from '../inbound/access-policy.ts';
-import {
-  buildClusterStack,
-  type ClusterEvents,
-  type ClusterRuntime,
-} from '../outbound/concrete/cluster.ts';
-import type { EndpointHealth } from '../outbound/concrete/endpoint-health.ts';
+import type { EndpointHealthRegistry } from '../health/endpoint-health.ts';
+import { buildInboundStack } from '../inbound/stack.ts';
+import { buildConcreteStack, type ConcreteStack } from '../outbound/concrete/stack.ts';
 import type { EndpointPools } from '../outbound/endpoint/endpoint-pools.ts';
 import { RegexCache } from '../outbound/logical/route-match.ts';
-import { createBackendPickLayer } from '../stack/backend-pick.ts';
-import {
-  compose,
-  type Dispatch,
-  failRequest,
-  type Layer,
-  type ProxyRequest,
-} from '../stack/dispatch.ts';
-import { createFaultLayer } from '../stack/fault.ts';
-import { createMirrorLayer } from '../stack/mirror.ts';
-import { createRetryLayer } from '../stack/retry.ts';
-import { RetryBudget } from '../stack/retry-budget.ts';
-import { createTimeoutLayer } from '../stack/timeout.ts';
+import { buildLogicalStack } from '../outbound/logical/stack.ts';
+import { type Dispatch, failRequest, type InboundRequest } from '../stack/dispatch.ts';
 
 export interface UpstreamRuntime {
   readonly upstream: SnapshotUpstream;
   readonly entries: readonly SnapshotRouteEntry[];
-  /** The stack of each entry, by identity of the entry object. */
+  /** The logical stack of each entry, by identity of the entry object. */
   readonly stacks: ReadonlyMap<SnapshotRouteEntry, Dispatch>;
 }
 
@@ -38,26 +27,31 @@ export interface Runtime {
   readonly snapshot: ProxySnapshot;
   readonly byLocalPort: ReadonlyMap<number, UpstreamRuntime>;
   readonly byHost: ReadonlyMap<string, UpstreamRuntime>;
-  readonly clusters: ReadonlyMap<string, ClusterRuntime>;
+  readonly clusters: ReadonlyMap<string, ConcreteStack>;
   readonly regexes: RegexCache;
-  readonly access: AccessPolicy;
+  /** What an inbound request goes through: access policy, then the local service. */
+  readonly inbound: Dispatch<InboundRequest>;
   /** Certificate serials no peer may present, in either direction. */
   readonly revoked: ReadonlySet<string>;
   /** Each cluster's version label, for telemetry ("" for a whole-service cluster). */
   readonly clusterVersions: ReadonlyMap<string, string>;
 }
 
+/** What outlives snapshots, shared by the stacks of each. */
 export interface RuntimeDependencies {
   readonly pools: EndpointPools;
-  readonly health: (workload: string, address: string, port: number) => EndpointHealth;
-  readonly events: ClusterEvents & { onRetry(request: ProxyRequest, reason: string): void };
+  readonly health: EndpointHealthRegistry;
+  /** The keep-alive pool to the local service. */
+  readonly application: Pool;
+  /** Tags the stacks' events. */
+  readonly proxy: object;
 }
 
 export function buildRuntime(snapshot: ProxySnapshot, deps: RuntimeDependencies): Runtime {
-  const clusters = new Map<string, ClusterRuntime>();
-  for (const cluster of snapshot.clusters) {
-    clusters.set(cluster.name, buildClusterStack(cluster, deps.pools, deps.health, deps.events));
-  }
+  const clusters = new Map<string, ConcreteStack>();
+  for (const cluster of snapshot.clusters)
+    clusters.set(cluster.name, buildConcreteStack(cluster, deps));
+  // The logical stacks' way down: the concrete stack of the cluster their backend pick chose.
   const toCluster: Dispatch = (request, handler) => {
     const cluster = clusters.get(request.context.cluster ?? '');
     if (cluster === undefined)
@@ -70,7 +64,7 @@ export function buildRuntime(snapshot: ProxySnapshot, deps: RuntimeDependencies)
   for (const upstream of snapshot.upstreams) {
     const stacks = new Map<SnapshotRouteEntry, Dispatch>();
     for (const entry of upstream.routes)
-      stacks.set(entry, compose(routeLayers(entry, toCluster, deps), toCluster));
+      stacks.set(entry, buildLogicalStack(entry, { toCluster, proxy: deps.proxy }));
     const runtime: UpstreamRuntime = { upstream, entries: upstream.routes, stacks };
     if (upstream.localPort !== undefined) byLocalPort.set(upstream.localPort, runtime);
     for (const host of upstream.hostnames) byHost.set(host, runtime);
@@ -81,52 +75,8 @@ export function buildRuntime(snapshot: ProxySnapshot, deps: RuntimeDependencies)
     byHost,
     clusters,
     regexes: new RegexCache(),
-    access: new AccessPolicy(snapshot.inbound.access, snapshot.mesh.mtlsMode),
+    inbound: buildInboundStack(snapshot, deps.application),
     revoked: new Set(snapshot.revokedSerials),
     clusterVersions: new Map(snapshot.clusters.map((c) => [c.name, c.version ?? ''])),
   };
-}
-
-/**
- * The logical level for one route entry, top to bottom:
- *   backend pick  -> the weighted (canary) choice of cluster, kept across retries
- *   mirror        -> a fire-and-forget copy to the mirror cluster
- *   fault         -> injected delay or abort
- *   timeout       -> the whole request's deadline, retries included
- *   retry         -> idempotent requests, budgeted, with backoff
- *   per-try       -> each attempt's own deadline
- */
-function routeLayers(
-  entry: SnapshotRouteEntry,
-  toCluster: Dispatch,
-  deps: RuntimeDependencies,
-): Layer[] {
-  const layers: Layer[] = [createBackendPickLayer(entry)];
-  if (entry.mirror !== undefined) {
-    const mirrorCluster = entry.mirror.cluster;
-    layers.push(
-      createMirrorLayer({
-        percent: entry.mirror.percent,
-        target: (request, handler) =>
-          toCluster(
-            { ...request, context: { ...request.context, cluster: mirrorCluster } },
-            handler,
-          ),
-      }),
-    );
-  }
-  if (entry.fault !== undefined) layers.push(createFaultLayer(entry.fault));
-  if (entry.timeoutMs > 0)
-    layers.push(createTimeoutLayer({ timeoutMs: entry.timeoutMs, scope: 'request' }));
-  layers.push(
-    createRetryLayer({
-      policy: entry.retry,
-      budget: new RetryBudget(entry.retry.budgetPercent),
-      onRetry: deps.events.onRetry,
-    }),
-  );
-  if (entry.retry.perTryTimeoutMs !== undefined && entry.retry.perTryTimeoutMs > 0) {
-    layers.push(createTimeoutLayer({ timeoutMs: entry.retry.perTryTimeoutMs, scope: 'per-try' }));
-  }
-  return layers;
 }

@@ -1,5 +1,6 @@
-// The shape every layer of the request stack shares: undici's dispatch contract, so the last
-// layer hands the request to an undici Pool unchanged.
+// The shape every layer of the request stacks shares: undici's dispatch contract, so the last
+// layer (stack/forward.ts) hands the request to an undici Pool unchanged. Outbound stacks carry
+// a ProxyRequest, the inbound stack an InboundRequest; both are a ForwardRequest.
 
 import type { Readable } from 'node:stream';
 import type { SnapshotRouteEntry } from '@weft/mesh-config';
@@ -26,27 +27,49 @@ export interface RequestContext {
   mirrored?: boolean;
 }
 
-export interface ProxyRequest {
+/** What the last layer sends: a request as undici takes it. */
+export interface ForwardRequest {
   readonly method: string;
+  /** Origin-form: path and query. */
   readonly path: string;
   readonly headers: HeaderMap;
   /** null or a Buffer can be sent again (retries, mirror); a stream is sent once. */
   readonly body: Buffer | Readable | null;
   /** The protocol asked for in Upgrade (e.g. "websocket"); the answer is then a joined socket. */
-  readonly upgrade?: string;
+  readonly upgrade?: string | undefined;
+}
+
+/** An outbound request, from the local service to a peer proxy. */
+export interface ProxyRequest extends ForwardRequest {
   readonly context: RequestContext;
 }
 
-export type Dispatch = (request: ProxyRequest, handler: ResponseHandler) => void;
-export type Layer = (next: Dispatch) => Dispatch;
+/** An inbound request, from a peer proxy (or a plaintext caller) to the local service. */
+export interface InboundRequest extends ForwardRequest {
+  /** The path without its query string, as the access policy matches it. */
+  readonly pathname: string;
+  /** The caller's SPIFFE ID; undefined for plaintext in PERMISSIVE mode. */
+  readonly peer: string | undefined;
+  readonly requestId: string;
+  readonly trace: TraceContext;
+}
+
+export type Dispatch<R extends ForwardRequest = ProxyRequest> = (
+  request: R,
+  handler: ResponseHandler,
+) => void;
+export type Layer<R extends ForwardRequest = ProxyRequest> = (next: Dispatch<R>) => Dispatch<R>;
 
 /** Stacks layers top to bottom over the terminal dispatch: compose([a, b], t) is a(b(t)). */
-export function compose(layers: readonly Layer[], terminal: Dispatch): Dispatch {
-  return layers.reduceRight<Dispatch>((next, layer) => layer(next), terminal);
+export function compose<R extends ForwardRequest>(
+  layers: readonly Layer<R>[],
+  terminal: Dispatch<R>,
+): Dispatch<R> {
+  return layers.reduceRight<Dispatch<R>>((next, layer) => layer(next), terminal);
 }
 
 /** A controller for answers made here (errors, faults) rather than by an upstream. */
-class LocalController implements Controller {
+export class LocalController implements Controller {
   aborted = false;
   paused = false;
   reason: Error | null = null;

@@ -4,7 +4,8 @@
 
 import type { SnapshotRetry } from '@weft/mesh-config';
 import { asProxyError, isClientGone, type ProxyError } from '../errors.ts';
-import type { Layer, ProxyRequest } from './dispatch.ts';
+import { channels } from '../telemetry/channels.ts';
+import type { Layer } from './dispatch.ts';
 import type { RetryBudget } from './retry-budget.ts';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -13,8 +14,9 @@ const GATEWAY_STATUSES = new Set([502, 503, 504]);
 export interface RetryParams {
   readonly policy: SnapshotRetry;
   readonly budget: RetryBudget;
+  /** Tags the retry events. */
+  readonly proxy: object;
   readonly random?: () => number;
-  readonly onRetry?: (request: ProxyRequest, reason: string) => void;
 }
 
 export function createRetryLayer(params: RetryParams): Layer {
@@ -47,7 +49,11 @@ export function createRetryLayer(params: RetryParams): Layer {
     const mayRetry = () => request.context.retries < policy.attempts && budget.tryAcquire();
     const retry = (reason: string) => {
       request.context.retries += 1;
-      params.onRetry?.(request, reason);
+      channels.retry.publish({
+        proxy: params.proxy,
+        cluster: request.context.cluster ?? '',
+        reason,
+      });
       setTimeout(attempt, backoffMs(request.context.retries));
     };
     const attempt = () => {

@@ -7,12 +7,8 @@ import { statusClass } from '../metrics.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { ProxyRequest } from '../stack/dispatch.ts';
 import type { Completion } from '../stack/response-sink.ts';
-import {
-  type CompletedRequest,
-  type LocalWorkload,
-  requestBytes,
-  UNAUTHENTICATED,
-} from './request-events.ts';
+import type { CompletedRequest } from './channels.ts';
+import { type LocalWorkload, requestBytes, UNAUTHENTICATED } from './request-events.ts';
 
 /** The mesh's SPIFFE path, `/ns/<namespace>/sa/<service>`, after the trust domain. */
 const MESH_IDENTITY = /^spiffe:\/\/[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/;

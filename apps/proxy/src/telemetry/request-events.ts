@@ -1,63 +1,7 @@
-// Request completion, published on a diagnostics channel (as undici publishes its own events):
-// the handlers say what happened and move on; metrics, traffic telemetry, tracing and the access
-// log subscribe, and each one decides what it costs. Nothing is built when nobody listens.
+// What subscribers of the request-completed channel (telemetry/channels.ts) read from an event:
+// the destination, its version, the path as the upstream saw it, the body's size.
 
-import { channel, subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { IncomingMessage } from 'node:http';
-import type { TraceContext } from '../http/headers.ts';
-import type { ProxyRequest } from '../stack/dispatch.ts';
-import type { Completion } from '../stack/response-sink.ts';
-
-export const REQUEST_COMPLETED_CHANNEL = 'weft:proxy:request-completed';
-
-export const requestCompleted = channel(REQUEST_COMPLETED_CHANNEL);
-
-export interface CompletedRequest {
-  /**
-   * The proxy that handled it, compared by identity: channels are process-wide and several
-   * proxies can share a process (tests, the demo).
-   */
-  readonly proxy: object;
-  readonly direction: 'inbound' | 'outbound';
-  /** The caller's request as received (method, target, content-length). */
-  readonly req: IncomingMessage;
-  readonly requestId: string | undefined;
-  /** This hop's span; undefined when the request was refused before its headers were read. */
-  readonly trace: TraceContext | undefined;
-  /** Inbound: the caller's SPIFFE ID; undefined for plaintext in PERMISSIVE mode. */
-  readonly peer: string | undefined;
-  /** Outbound: the request as routed (route, cluster, endpoint, retries); undefined if unrouted. */
-  readonly request: ProxyRequest | undefined;
-  readonly completion: Completion;
-  readonly upgrade: boolean;
-  /** performance.now() when the request arrived and when its answer was complete. */
-  readonly startedAt: number;
-  readonly endedAt: number;
-}
-
-/**
- * Subscribes to one proxy's completions; returns the unsubscribe. A subscriber that throws would
- * otherwise become an uncaught exception (that is how diagnostics_channel reports it).
- */
-export function subscribeRequests(
-  proxy: object,
-  listener: (event: CompletedRequest) => void,
-  onError: (error: unknown) => void,
-): () => void {
-  const onMessage = (message: unknown) => {
-    const event = message as CompletedRequest;
-    if (event.proxy !== proxy) return;
-    try {
-      listener(event);
-    } catch (error) {
-      onError(error);
-    }
-  };
-  subscribe(REQUEST_COMPLETED_CHANNEL, onMessage);
-  return () => {
-    unsubscribe(REQUEST_COMPLETED_CHANNEL, onMessage);
-  };
-}
+import type { CompletedRequest } from './channels.ts';
 
 /** What subscribers know of this proxy, to name the destination of a request. */
 export interface LocalWorkload {

@@ -13,8 +13,9 @@ import type { IdentityHolder } from '../tls/identity-holder.ts';
 import { ratioSampler } from '../tracing/sampler.ts';
 import { spanOf } from '../tracing/span.ts';
 import { createSpanExporter, type SpanExporter } from '../tracing/span-exporter.ts';
+import { channels } from './channels.ts';
 import { recordInboundTraffic, recordTraffic } from './record-traffic.ts';
-import { type LocalWorkload, subscribeRequests } from './request-events.ts';
+import type { LocalWorkload } from './request-events.ts';
 
 export interface RequestObserversParams {
   /** The tag this proxy's handlers put on their events. */
@@ -55,18 +56,12 @@ export async function observeRequests(params: RequestObserversParams): Promise<R
   };
 
   // Opened first: a file that cannot be opened stops the start before anything else runs.
-  let accessLogErrors = 0;
   const accessLog: AccessLog | undefined = config.accessLog.enabled
     ? await openAccessLog({
         config: config.accessLog,
         local,
         self: () => params.identity.current().spiffeId,
-        onDropped: () => metrics.accessLogDropped.inc(),
-        onError: (error) => {
-          // Once, not per line: a full disk would otherwise flood the proxy's own log.
-          if (accessLogErrors++ === 0)
-            log.error({ err: error, path: config.accessLog.path }, 'cannot write the access log');
-        },
+        proxy: params.proxy,
       })
     : undefined;
 
@@ -86,19 +81,10 @@ export async function observeRequests(params: RequestObserversParams): Promise<R
           flushIntervalMs: tracing.flushIntervalMs,
           maxQueueSpans: tracing.maxQueueSpans,
           exportTimeoutMs: tracing.exportTimeoutMs,
-          onExported: (spans) => metrics.spansExported.inc(spans),
-          onDropped: (spans, reason) => metrics.spansDropped.inc({ reason }, spans),
-          onHealthChange: (healthy, error) => {
-            if (healthy) log.info({ collector: tracing.otlpEndpoint }, 'span export works again');
-            else
-              log.warn(
-                { err: error, collector: tracing.otlpEndpoint },
-                'cannot export spans; dropping them until the collector answers',
-              );
-          },
+          proxy: params.proxy,
         });
 
-  const unsubscribe = subscribeRequests(
+  const unsubscribe = channels.requestCompleted.subscribe(
     params.proxy,
     (event) => {
       const durationMs = event.endedAt - event.startedAt;

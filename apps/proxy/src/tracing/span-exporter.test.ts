@@ -5,8 +5,9 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { channels } from '../telemetry/channels.ts';
 import { SPAN_KIND_CLIENT, type SpanRecord } from './span.ts';
-import { createSpanExporter, type SpanDropReason, tracesUrl } from './span-exporter.ts';
+import { createSpanExporter, tracesUrl } from './span-exporter.ts';
 
 const RESOURCE = {
   serviceName: 'client',
@@ -71,17 +72,33 @@ async function collector(answer: (req: IncomingMessage, res: ServerResponse) => 
   };
 }
 
+/** One exporter's events, counted: `proxy` is the tag to give the exporter. */
 function counters() {
+  const proxy = {};
   const dropped: Record<string, number> = {};
+  const health: boolean[] = [];
   let exported = 0;
+  const fail = (error: unknown) => {
+    throw error;
+  };
+  const stops = [
+    channels.spansExported.subscribe(proxy, ({ spans }) => (exported += spans), fail),
+    channels.spansDropped.subscribe(
+      proxy,
+      ({ spans, reason }) => {
+        dropped[reason] = (dropped[reason] ?? 0) + spans;
+      },
+      fail,
+    ),
+    channels.spanExportHealth.subscribe(proxy, ({ healthy }) => health.push(healthy), fail),
+  ];
   return {
+    proxy,
     dropped,
+    health,
     exported: () => exported,
-    onExported: (n: number) => {
-      exported += n;
-    },
-    onDropped: (n: number, reason: SpanDropReason) => {
-      dropped[reason] = (dropped[reason] ?? 0) + n;
+    stop: () => {
+      for (const stop of stops) stop();
     },
   };
 }
@@ -96,6 +113,7 @@ describe('span exporter', () => {
     const sink = await collector((_req, res) => res.writeHead(200).end('{}'));
     cleanup.push(sink.close);
     const count = counters();
+    cleanup.push(count.stop);
     const exporter = createSpanExporter({
       endpoint: sink.url,
       resource: RESOURCE,
@@ -103,7 +121,7 @@ describe('span exporter', () => {
       flushIntervalMs: 60_000,
       maxQueueSpans: 100,
       exportTimeoutMs: 5_000,
-      ...count,
+      proxy: count.proxy,
     });
     for (let i = 0; i < 7; i++) exporter.add(span(i));
     await exporter.flush();
@@ -122,6 +140,7 @@ describe('span exporter', () => {
     );
     cleanup.push(sink.close);
     const count = counters();
+    cleanup.push(count.stop);
     const exporter = createSpanExporter({
       endpoint: sink.url,
       resource: RESOURCE,
@@ -129,7 +148,7 @@ describe('span exporter', () => {
       flushIntervalMs: 60_000,
       maxQueueSpans: 10,
       exportTimeoutMs: 5_000,
-      ...count,
+      proxy: count.proxy,
     });
     for (let i = 0; i < 4; i++) exporter.add(span(i));
     await exporter.shutdown();
@@ -143,7 +162,8 @@ describe('span exporter', () => {
     });
     cleanup.push(sink.close);
     const count = counters();
-    const health: boolean[] = [];
+    cleanup.push(count.stop);
+    const health = count.health;
     const exporter = createSpanExporter({
       endpoint: sink.url,
       resource: RESOURCE,
@@ -151,8 +171,7 @@ describe('span exporter', () => {
       flushIntervalMs: 60_000,
       maxQueueSpans: 5,
       exportTimeoutMs: 300,
-      ...count,
-      onHealthChange: (healthy) => health.push(healthy),
+      proxy: count.proxy,
     });
     for (let i = 0; i < 5; i++) exporter.add(span(i));
     // The full batch goes out on the next turn of the event loop, and hangs.

@@ -1,8 +1,10 @@
 // Sends spans to an OTLP/HTTP collector in the background: a bounded queue, batches sent when
 // full or on a timer, one export in flight, each with a deadline. A slow or absent collector
-// costs spans (dropped and counted), never a request: add() only ever pushes to an array.
+// costs spans (dropped and counted), never a request: add() only ever pushes to an array. What
+// happens to spans is published on the proxy's channels (telemetry/channels.ts).
 
 import { Pool } from 'undici';
+import { channels } from '../telemetry/channels.ts';
 import { encodeTraces, type Resource } from './otlp-json.ts';
 import type { SpanRecord } from './span.ts';
 
@@ -21,10 +23,8 @@ export interface SpanExporterParams {
   readonly flushIntervalMs: number;
   readonly maxQueueSpans: number;
   readonly exportTimeoutMs: number;
-  readonly onExported: (spans: number) => void;
-  readonly onDropped: (spans: number, reason: SpanDropReason) => void;
-  /** Called when exports start failing (with the error) and when they work again. */
-  readonly onHealthChange?: (healthy: boolean, error?: unknown) => void;
+  /** Tags the exporter's events: spans exported and dropped, export health. */
+  readonly proxy: object;
 }
 
 export interface SpanExporter {
@@ -54,10 +54,13 @@ export function createSpanExporter(params: SpanExporterParams): SpanExporter {
   let closing = false;
   let healthy = true;
 
+  const { proxy } = params;
+  const dropped = (spans: number, reason: SpanDropReason) =>
+    channels.spansDropped.publish({ proxy, spans, reason });
   const setHealth = (next: boolean, error?: unknown) => {
     if (next === healthy) return;
     healthy = next;
-    params.onHealthChange?.(next, error);
+    channels.spanExportHealth.publish({ proxy, healthy: next, error });
   };
 
   const send = async (batch: SpanRecord[]): Promise<void> => {
@@ -76,11 +79,11 @@ export function createSpanExporter(params: SpanExporterParams): SpanExporter {
         );
       }
       const rejected = Math.min(rejectedSpans(text), batch.length);
-      if (rejected > 0) params.onDropped(rejected, 'rejected');
-      params.onExported(batch.length - rejected);
+      if (rejected > 0) dropped(rejected, 'rejected');
+      channels.spansExported.publish({ proxy, spans: batch.length - rejected });
       setHealth(true);
     } catch (error) {
-      params.onDropped(batch.length, 'export-failed');
+      dropped(batch.length, 'export-failed');
       setHealth(false, error);
     }
   };
@@ -108,7 +111,7 @@ export function createSpanExporter(params: SpanExporterParams): SpanExporter {
   return {
     add(span) {
       if (closing || queue.length >= maxQueueSpans) {
-        params.onDropped(1, closing ? 'shutdown' : 'queue-full');
+        dropped(1, closing ? 'shutdown' : 'queue-full');
         return;
       }
       queue.push(span);
@@ -141,7 +144,7 @@ export function createSpanExporter(params: SpanExporterParams): SpanExporter {
       // Aborts an export still in flight; its spans are counted as failed.
       await pool.destroy();
       await drained;
-      if (queue.length > 0) params.onDropped(queue.length, 'shutdown');
+      if (queue.length > 0) dropped(queue.length, 'shutdown');
       queue = [];
     },
   };

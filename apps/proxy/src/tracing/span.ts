@@ -2,8 +2,8 @@
 // outbound (one per request, retries included). Only sampled requests get here, and each becomes
 // one flat record of primitives; attributes are spelled out at export, off the request path.
 
+import type { CompletedRequest } from '../telemetry/channels.ts';
 import {
-  type CompletedRequest,
   destinationService,
   destinationVersion,
   type LocalWorkload,

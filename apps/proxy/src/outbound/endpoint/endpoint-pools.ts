@@ -26,7 +26,9 @@ export class EndpointPools {
 
   constructor(
     private readonly identity: IdentityHolder,
-    private readonly onHandshake: (resumed: boolean) => void,
+    /** Tags the connections' handshake events. */
+    private readonly proxy: object,
+    /** Read from the snapshot in force at each full handshake, and by closeRevoked(). */
     private readonly isRevoked: (serial: string) => boolean,
   ) {}
 
@@ -51,7 +53,7 @@ export class EndpointPools {
           identity: this.identity,
           expectedIdentity: settings.expectedIdentity,
           connectTimeoutMs: settings.connectTimeoutMs,
-          onHandshake: this.onHandshake,
+          proxy: this.proxy,
           isRevoked: this.isRevoked,
           onConnected: (socket, serial) => {
             this.serials.set(socket, serial);

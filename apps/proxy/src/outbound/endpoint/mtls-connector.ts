@@ -4,6 +4,7 @@
 import { connect, type TLSSocket } from 'node:tls';
 import type { buildConnector } from 'undici';
 import { peerCertificateRevoked, peerIdentityMismatch } from '../../errors.ts';
+import { channels } from '../../telemetry/channels.ts';
 import { spiffeIdOf } from '../../tls/identity.ts';
 import type { IdentityHolder } from '../../tls/identity-holder.ts';
 
@@ -21,7 +22,8 @@ export interface ConnectorParams {
   readonly identity: IdentityHolder;
   readonly expectedIdentity: string;
   readonly connectTimeoutMs: number;
-  readonly onHandshake: (resumed: boolean) => void;
+  /** Tags the handshake events. */
+  readonly proxy: object;
   readonly isRevoked: (serial: string) => boolean;
   /** A connection ready for requests, and the serial of the certificate its peer proved. */
   readonly onConnected?: (socket: TLSSocket, serial: string) => void;
@@ -89,7 +91,7 @@ export function createMtlsConnector(params: ConnectorParams): buildConnector.con
         session.ticket = pendingTicket;
         session.serial = verified;
       }
-      params.onHandshake(resumed);
+      channels.handshake.publish({ proxy: params.proxy, direction: 'outbound', resumed });
       params.onConnected?.(socket, verified);
       callback(null, socket);
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { EndpointHealth } from '../health/endpoint-health.ts';
 import { createBalancer } from './balancer.ts';
-import { EndpointHealth } from './endpoint-health.ts';
 
 const endpoints = () => [
   new EndpointHealth('a', '127.0.0.1', 1),

@@ -1,8 +1,24 @@
-// Decides whether a caller may make a request, as Istio's AuthorizationPolicy does: a matching
-// deny wins; otherwise a matching allow admits; a service with allow policies admits nothing
-// else; a service without any follows the mesh default.
+// The inbound access policy: whether a caller may make a request, as Istio's
+// AuthorizationPolicy decides it (a matching deny wins; otherwise a matching allow admits; a
+// service with allow policies admits nothing else; a service without any follows the mesh
+// default). A refused request gets 403 naming the rule, and never reaches the service.
 
 import type { ProxySnapshot, SnapshotAccessPolicy } from '@weft/mesh-config';
+import { accessDenied } from '../errors.ts';
+import { failRequest, type InboundRequest, type Layer } from './dispatch.ts';
+
+export function createAccessPolicyLayer(policy: AccessPolicy): Layer<InboundRequest> {
+  return (next) => (request, handler) => {
+    const decision = policy.decide(request.peer, request.method, request.pathname);
+    if (decision.allowed) {
+      next(request, handler);
+      return;
+    }
+    // Drained, not forwarded: the connection can then carry the caller's next request.
+    if (request.body !== null && !Buffer.isBuffer(request.body)) request.body.resume();
+    failRequest(handler, accessDenied(decision.rule));
+  };
+}
 
 export type AccessDecision =
   | { readonly allowed: true }

@@ -1,5 +1,7 @@
-// Outlier detection per endpoint: consecutive 5xx or gateway errors eject it for a time that
-// grows with each ejection; never more than the cluster's max ejection share (but at least one).
+// Endpoint health, kept across snapshots: per endpoint its requests in flight and its outlier
+// record (consecutive 5xx or gateway errors eject it for a time that grows with each ejection;
+// never more than the cluster's max ejection share, but at least one), and the registry that
+// holds one record per endpoint while some cluster of the snapshot in force names it.
 
 import type { SnapshotCluster } from '@weft/mesh-config';
 
@@ -53,4 +55,30 @@ export class EndpointHealth {
 /** Envoy's rule: the max ejection share, but one endpoint may always be ejected. */
 export function maxEjected(endpoints: number, maxEjectionPercent: number): number {
   return Math.max(1, Math.floor((endpoints * maxEjectionPercent) / 100));
+}
+
+/**
+ * One record per endpoint (workload, address, port), shared by every cluster and snapshot that
+ * names it: a config push must not wipe an ejection or the in-flight counts.
+ */
+export class EndpointHealthRegistry {
+  private readonly records = new Map<string, EndpointHealth>();
+
+  get(workload: string, address: string, port: number): EndpointHealth {
+    const key = `${workload} ${address}:${port}`;
+    let record = this.records.get(key);
+    if (record === undefined) {
+      record = new EndpointHealth(workload, address, port);
+      this.records.set(key, record);
+    }
+    return record;
+  }
+
+  /**
+   * Forgets the endpoints not in `tracked`: with endpoints coming and going for weeks the
+   * registry would otherwise keep them all. One that comes back starts with a clean record.
+   */
+  retainOnly(tracked: ReadonlySet<EndpointHealth>): void {
+    for (const [key, record] of this.records) if (!tracked.has(record)) this.records.delete(key);
+  }
 }

@@ -5,7 +5,7 @@
 // least-request alone would send the retry straight back to it.
 
 import type { SnapshotCluster } from '@weft/mesh-config';
-import type { EndpointHealth } from './endpoint-health.ts';
+import type { EndpointHealth } from '../health/endpoint-health.ts';
 
 export type Balancer = (
   endpoints: readonly EndpointHealth[],

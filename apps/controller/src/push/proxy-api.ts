@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import { type Endpoint, proxyApi } from '@weft/proxy-protocol';
+import type { AuditRepository } from '../repositories/audit.ts';
 import type { TelemetryRepository } from '../repositories/telemetry.ts';
 import { ackHandler } from './endpoints/ack.ts';
 import { bootstrapHandler } from './endpoints/bootstrap.ts';
@@ -34,6 +35,8 @@ const HEADERS_CHECK_INTERVAL_MS = 1_000;
 
 export interface ProxyApiDeps extends BootstrapDeps {
   readonly cache: SnapshotCache;
+  /** Where refusals are recorded. */
+  readonly audit: AuditRepository;
   readonly telemetry: TelemetryRepository;
   /** Every configured service, "namespace/name": what telemetry may name as a destination. */
   readonly services: () => Promise<ReadonlySet<string>>;

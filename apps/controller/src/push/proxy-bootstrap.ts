@@ -8,7 +8,6 @@ import type { BootstrapAnswer, BootstrapRequest } from '@weft/proxy-protocol';
 import { hashSecret } from '../auth/secrets.ts';
 import type { MeshAuthority } from '../ca/mesh-authority.ts';
 import type { ChangeBus } from '../operations/changes.ts';
-import type { AuditRepository } from '../repositories/audit.ts';
 import type { JoinTokenRepository } from '../repositories/join-tokens.ts';
 import type { ProxyRepository } from '../repositories/proxies.ts';
 import { type ProxyCall, ProxyRefusal } from './proxy-refusal.ts';
@@ -17,7 +16,6 @@ export interface BootstrapDeps {
   readonly authority: MeshAuthority;
   readonly tokens: JoinTokenRepository;
   readonly proxies: ProxyRepository;
-  readonly audit: AuditRepository;
   readonly changes: ChangeBus;
   readonly trustDomain: () => Promise<string>;
   readonly certificateLifetimeMs: () => Promise<number>;
@@ -57,16 +55,16 @@ export async function bootstrap(
     { ...workload, service: grant.service, namespace: grant.namespace },
     issued.serial,
     now,
+    {
+      actor: `proxy ${workload.id} (${identity})`,
+      action: 'proxy.bootstrap',
+      target: `proxy/${workload.id}`,
+      outcome: 'OK',
+      detail: { identity, serial: issued.serial, token: grant.tokenId },
+    },
   );
   // Another identity registered the id between the check and here: the certificate goes unused.
   if (heldMeanwhile !== undefined) throw refuseHeld(heldMeanwhile);
-  await deps.audit.record({
-    actor: `proxy ${workload.id} (${identity})`,
-    action: 'proxy.bootstrap',
-    target: `proxy/${workload.id}`,
-    outcome: 'OK',
-    detail: { identity, serial: issued.serial, token: grant.tokenId },
-  });
   await deps.changes.emit({ kind: 'registry', proxyId: workload.id });
   return {
     proxyId: workload.id,

@@ -27,10 +27,15 @@ export class ProxyRepository {
    * state). An id held by another namespace/service is left as it is: returns the identity that
    * holds it ("namespace/service"), or undefined once registered.
    */
+  /**
+   * Registers (or re-registers) the proxy with its audit row, in one transaction; returns the
+   * identity that holds the id instead, writing nothing, when another one does.
+   */
   async register(
     workload: WorkloadEndpoint,
     certificateSerial: string,
     now: Date,
+    audit: AuditRecord,
   ): Promise<string | undefined> {
     const data = {
       service: workload.service,
@@ -47,13 +52,14 @@ export class ProxyRepository {
         where: { id: workload.id },
         select: { namespace: true, service: true },
       });
-      if (held === null) {
-        await tx.proxy.create({ data: { id: workload.id, ...data } });
-        return undefined;
-      }
-      if (held.namespace !== workload.namespace || held.service !== workload.service)
+      if (
+        held !== null &&
+        (held.namespace !== workload.namespace || held.service !== workload.service)
+      )
         return `${held.namespace}/${held.service}`;
-      await tx.proxy.update({ where: { id: workload.id }, data });
+      if (held === null) await tx.proxy.create({ data: { id: workload.id, ...data } });
+      else await tx.proxy.update({ where: { id: workload.id }, data });
+      await recordAudit(tx, audit);
       return undefined;
     });
   }

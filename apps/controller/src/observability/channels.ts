@@ -1,7 +1,7 @@
 // Events the controller's parts publish through node:diagnostics_channel, so metrics subscribe
 // to them and the code that does the work only says what happened.
 
-import diagnostics_channel from 'node:diagnostics_channel';
+import { TaggedChannel } from '@weft/telemetry';
 
 /**
  * Every event names its `source`, the instance that published it: one process may run several
@@ -46,30 +46,10 @@ export interface CertificateIssuedEvent extends Sourced {
   readonly serial: string;
 }
 
-export class EventChannel<T extends Sourced> {
-  private readonly channel: diagnostics_channel.Channel;
-
-  constructor(readonly name: string) {
-    this.channel = diagnostics_channel.channel(name);
-  }
-
-  get hasSubscribers(): boolean {
-    return this.channel.hasSubscribers;
-  }
-
-  publish(event: T): void {
-    if (this.channel.hasSubscribers) this.channel.publish(event);
-  }
-
-  /** Calls `listener` for events from `source` only; returns the unsubscribe. */
-  subscribe(source: object, listener: (event: T) => void): () => void {
-    const handler = (message: unknown) => {
-      if ((message as T).source === source) listener(message as T);
-    };
-    diagnostics_channel.subscribe(this.name, handler);
-    return () => {
-      diagnostics_channel.unsubscribe(this.name, handler);
-    };
+/** A channel of one kind of controller event, each tagged with the part that published it. */
+export class EventChannel<T extends Sourced> extends TaggedChannel<T> {
+  constructor(name: string) {
+    super(name, (event) => event.source);
   }
 }
 

@@ -3,8 +3,8 @@
 // the access log and the proxy's own log subscribe (telemetry/count-events.ts,
 // telemetry/request-observers.ts). Nothing is built for a channel nobody listens to.
 
-import diagnostics_channel from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
+import { TaggedChannel } from '@weft/telemetry';
 import type { TraceContext } from '../http/headers.ts';
 import type { HttpRejectionReason } from '../http/http-guard.ts';
 import type { ProxyRequest } from '../stack/dispatch.ts';
@@ -103,43 +103,10 @@ export interface AccessLogFailedEvent extends ProxyEvent {
   readonly error: unknown;
 }
 
-export class EventChannel<T extends ProxyEvent> {
-  private readonly channel: diagnostics_channel.Channel;
-
-  constructor(readonly name: string) {
-    this.channel = diagnostics_channel.channel(name);
-  }
-
-  /** For a hot path: check before building the event. */
-  get hasSubscribers(): boolean {
-    return this.channel.hasSubscribers;
-  }
-
-  publish(event: T): void {
-    if (this.channel.hasSubscribers) this.channel.publish(event);
-  }
-
-  /**
-   * Calls `listener` with one proxy's events; returns the unsubscribe. A listener that throws
-   * goes to `onError`: diagnostics_channel would make it an uncaught exception.
-   */
-  subscribe(
-    proxy: object,
-    listener: (event: T) => void,
-    onError: (error: unknown) => void,
-  ): () => void {
-    const handler = (message: unknown) => {
-      if ((message as T).proxy !== proxy) return;
-      try {
-        listener(message as T);
-      } catch (error) {
-        onError(error);
-      }
-    };
-    diagnostics_channel.subscribe(this.name, handler);
-    return () => {
-      diagnostics_channel.unsubscribe(this.name, handler);
-    };
+/** A channel of one kind of proxy event, each tagged with the proxy that published it. */
+export class EventChannel<T extends ProxyEvent> extends TaggedChannel<T> {
+  constructor(name: string) {
+    super(name, (event) => event.proxy);
   }
 }
 

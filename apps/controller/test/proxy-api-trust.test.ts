@@ -345,6 +345,11 @@ describe('the proxy API trusts a workload only for its own identity', () => {
     expect(shown.find((v) => v.version === 'v2')).toMatchObject({ requests: 500, errors: 500 });
     expect(await analysis()).toEqual(before);
 
+    // Calls the canary answered in plaintext (PERMISSIVE mode) come from no one it verified.
+    const unverified = { ...answered('v2', 50), source: 'unauthenticated', status: 503 };
+    expect((await post('/v1/telemetry', batch(canary.id, [unverified]), canary)).status).toBe(200);
+    expect(await analysis()).toEqual(before);
+
     // Nor may a proxy report another service's answers, or answers of a version it is not.
     const refusedBefore = (await denied('proxy.telemetry', 'proxy/frontend-1')).length;
     const cases: [string, TestProxy, ReturnType<typeof batch>, string][] = [

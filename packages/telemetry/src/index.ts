@@ -10,4 +10,5 @@ export {
   type TrafficKey,
   TrafficWindow,
   trafficBatch,
+  UNAUTHENTICATED_SOURCE,
 } from './traffic.ts';

@@ -12,6 +12,12 @@ import { LatencySketch } from './sketch.ts';
 export const REPORTERS = ['source', 'destination'] as const;
 export type Reporter = (typeof REPORTERS)[number];
 
+/**
+ * The source a callee's proxy reports for a caller it could not verify: plaintext in PERMISSIVE
+ * mode, no certificate to name it by.
+ */
+export const UNAUTHENTICATED_SOURCE = 'unauthenticated';
+
 export interface TrafficKey {
   readonly reporter: Reporter;
   readonly source: string;

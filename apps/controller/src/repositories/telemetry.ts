@@ -2,8 +2,9 @@
 // WEFT_TELEMETRY_TIERS says otherwise) per traffic key, in one transaction with the record that
 // the batch was seen (a re-sent batch changes nothing); and the queries over them.
 
-import { LatencySketch, type Reporter, type TrafficBatch } from '@weft/telemetry';
+import { LatencySketch, type TrafficBatch, UNAUTHENTICATED_SOURCE } from '@weft/telemetry';
 import type { Db } from '../db/database.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 import { controllerChannels } from '../observability/channels.ts';
 import { DEFAULT_TIERS, type RollupTier } from '../telemetry/tiers.ts';
 import { mergeInto } from './rollup-merge.ts';
@@ -85,18 +86,31 @@ export class TelemetryRepository {
   }
 
   /**
-   * Calls to `destination` since `since`, merged per destination version, as `reporter`'s proxies
-   * saw them: the callers' (what the console shows, every call counted once) or the callee's own
-   * (what a canary is judged on: no other workload can report them).
+   * Calls to `destination` since `since`, merged per destination version, as the callers' proxies
+   * saw them: what the console shows, every call counted once.
    */
-  async byVersion(
-    destination: string,
-    since: Date,
-    reporter: Reporter = 'source',
-  ): Promise<VersionFigures[]> {
-    const rows = await this.db.telemetryRollup.findMany({
-      where: { destination, reporter, bucketStart: { gte: since } },
+  byVersion(destination: string, since: Date): Promise<VersionFigures[]> {
+    return this.mergedByVersion({ reporter: 'source', destination, bucketStart: { gte: since } });
+  }
+
+  /**
+   * Calls to `destination` since `since`, merged per destination version, as its own proxies
+   * answered them, from callers whose certificates they verified: what a canary is judged on. No
+   * other workload can report these, and no caller without an identity counts.
+   */
+  verifiedByVersion(destination: string, since: Date): Promise<VersionFigures[]> {
+    return this.mergedByVersion({
+      reporter: 'destination',
+      destination,
+      source: { not: UNAUTHENTICATED_SOURCE },
+      bucketStart: { gte: since },
     });
+  }
+
+  private async mergedByVersion(
+    where: Prisma.TelemetryRollupWhereInput,
+  ): Promise<VersionFigures[]> {
+    const rows = await this.db.telemetryRollup.findMany({ where });
     const versions = new Map<string, Figures>();
     for (const row of rows) {
       addInto(

@@ -1,7 +1,7 @@
 // An analysis from the controller's own telemetry: the canary's and the stable version's calls
-// over the analysis interval, merged from the rollups their own proxies reported (the destination
-// side, as Flagger queries Istio: a caller's report, which any workload can send about any
-// service, moves no verdict), judged by analysis.ts.
+// over the analysis interval, merged from the rollups their own proxies reported for callers they
+// verified (the destination side, as Flagger queries Istio: a caller's report, which any workload
+// can send about any service, moves no verdict), judged by analysis.ts.
 
 import type { TelemetryRepository } from '../repositories/telemetry.ts';
 import { type AnalysisResult, judge, type VersionCounts } from './analysis.ts';
@@ -19,10 +19,9 @@ export async function analyzeFromTelemetry(
   // or an interval shorter than a bucket would see nothing of the bucket still filling.
   const bucketMs = telemetry.bucketSeconds * 1_000;
   const since = Math.floor((now.getTime() - plan.analysis.intervalMs) / bucketMs) * bucketMs;
-  const figures = await telemetry.byVersion(
+  const figures = await telemetry.verifiedByVersion(
     `${plan.namespace}/${plan.service}`,
     new Date(since),
-    'destination',
   );
   const countsOf = (version: string): VersionCounts => {
     const found = figures.find((f) => f.version === version);

@@ -1,6 +1,7 @@
 // What subscribers of the request-completed channel (telemetry/channels.ts) read from an event:
 // the destination, its version, the path as the upstream saw it, the body's size.
 
+import { UNAUTHENTICATED_SOURCE } from '@weft/telemetry';
 import type { CompletedRequest } from './channels.ts';
 
 /** What subscribers know of this proxy, to name the destination of a request. */
@@ -30,7 +31,7 @@ export function destinationVersion(
 }
 
 /** The source identity of a request that came in without mTLS (PERMISSIVE mode). */
-export const UNAUTHENTICATED = 'unauthenticated';
+export const UNAUTHENTICATED = UNAUTHENTICATED_SOURCE;
 
 /** The request path without its query string (which may hold secrets), as the upstream saw it. */
 export function pathOf(event: CompletedRequest): string {

@@ -5,6 +5,7 @@
 
 import { once } from 'node:events';
 import { MeshError } from '@weft/errors';
+import { UNAUTHENTICATED_SOURCE } from '@weft/telemetry';
 import { pino } from 'pino';
 import { ACCESS_LOG_STDOUT, type AccessLogConfig } from '../config/observability-config.ts';
 import { type CompletedRequest, channels } from '../telemetry/channels.ts';
@@ -14,7 +15,6 @@ import {
   type LocalWorkload,
   pathOf,
   requestBytes,
-  UNAUTHENTICATED,
 } from '../telemetry/request-events.ts';
 
 /** Lines waiting for the destination, at most; beyond it they are dropped (about 20k lines). */
@@ -94,7 +94,7 @@ export async function openAccessLog(params: AccessLogParams): Promise<AccessLog>
         traceId: event.trace?.traceId ?? null,
         spanId: event.trace?.spanId ?? null,
         direction: event.direction,
-        source: inbound ? (event.peer ?? UNAUTHENTICATED) : params.self(),
+        source: inbound ? (event.peer ?? UNAUTHENTICATED_SOURCE) : params.self(),
         destination: destinationService(event, local) ?? null,
         version: destinationVersion(event, local) ?? null,
         route: context?.route.source ?? null,

@@ -2,13 +2,13 @@
 // by which route, how it ended, how long it took. Outbound calls are reported from the caller's
 // side; inbound ones from the callee's, with the caller as its verified certificate names it.
 
-import type { TrafficWindow } from '@weft/telemetry';
+import { type TrafficWindow, UNAUTHENTICATED_SOURCE } from '@weft/telemetry';
 import { statusClass } from '../metrics.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { ProxyRequest } from '../stack/dispatch.ts';
 import type { Completion } from '../stack/response-sink.ts';
 import type { CompletedRequest } from './channels.ts';
-import { type LocalWorkload, requestBytes, UNAUTHENTICATED } from './request-events.ts';
+import { type LocalWorkload, requestBytes } from './request-events.ts';
 
 /** The mesh's SPIFFE path, `/ns/<namespace>/sa/<service>`, after the trust domain. */
 const MESH_IDENTITY = /^spiffe:\/\/[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/;
@@ -53,7 +53,7 @@ export function recordInboundTraffic(
   traffic.record(
     {
       reporter: 'destination',
-      source: event.peer === undefined ? UNAUTHENTICATED : workloadOf(event.peer),
+      source: event.peer === undefined ? UNAUTHENTICATED_SOURCE : workloadOf(event.peer),
       destination: local.service,
       destinationVersion: local.version ?? '',
       route: '',

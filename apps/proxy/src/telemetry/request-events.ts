@@ -1,7 +1,6 @@
 // What subscribers of the request-completed channel (telemetry/channels.ts) read from an event:
 // the destination, its version, the path as the upstream saw it, the body's size.
 
-import { UNAUTHENTICATED_SOURCE } from '@weft/telemetry';
 import type { CompletedRequest } from './channels.ts';
 
 /** What subscribers know of this proxy, to name the destination of a request. */
@@ -29,9 +28,6 @@ export function destinationVersion(
   const cluster = event.request?.context.cluster;
   return (cluster === undefined ? undefined : local.versionOf(cluster)) || undefined;
 }
-
-/** The source identity of a request that came in without mTLS (PERMISSIVE mode). */
-export const UNAUTHENTICATED = UNAUTHENTICATED_SOURCE;
 
 /** The request path without its query string (which may hold secrets), as the upstream saw it. */
 export function pathOf(event: CompletedRequest): string {

@@ -2,13 +2,13 @@
 // outbound (one per request, retries included). Only sampled requests get here, and each becomes
 // one flat record of primitives; attributes are spelled out at export, off the request path.
 
+import { UNAUTHENTICATED_SOURCE } from '@weft/telemetry';
 import type { CompletedRequest } from '../telemetry/channels.ts';
 import {
   destinationService,
   destinationVersion,
   type LocalWorkload,
   pathOf,
-  UNAUTHENTICATED,
 } from '../telemetry/request-events.ts';
 
 /** OTLP's SpanKind values. */
@@ -63,7 +63,7 @@ export function spanOf(event: CompletedRequest, local: LocalWorkload): SpanRecor
     cluster: context?.cluster,
     endpoint: context?.endpoint,
     retries: context?.retries,
-    peer: inbound ? (event.peer ?? UNAUTHENTICATED) : undefined,
+    peer: inbound ? (event.peer ?? UNAUTHENTICATED_SOURCE) : undefined,
     requestId: event.requestId,
   };
 }
